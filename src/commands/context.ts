@@ -1,0 +1,109 @@
+/*
+ * What a command handler sees: the arguments, the calling session, its database, a reply writer and
+ * a narrow view of the server. Handlers never touch sockets (DESIGN.md §2): everything they may do
+ * to the world outside the keyspace goes through `ServerView` and `Session`, which the server layer
+ * implements.
+ */
+
+import type { Reply } from '../protocol/reply';
+import type { Database } from '../data/keyspace';
+import type { Command } from './table';
+import type { ConfigRegistry } from '../config/registry';
+
+/** The calling connection as commands see it. */
+export interface Session {
+  readonly id: number;
+  name: string;
+  /** protocol version 2 or 3 */
+  resp: 2 | 3;
+  /** selected database index */
+  dbIndex: number;
+  /** CLIENT REPLY mode */
+  replyMode: 'on' | 'off' | 'skip';
+  /** CLIENT NO-EVICT */
+  noEvict: boolean;
+  /** authenticated user name ('default' until the ACL layer says otherwise) */
+  user: string;
+  authenticated: boolean;
+  /** 'normal' | 'master' | 'replica' | 'pubsub' */
+  readonly kind: string;
+  /** CLIENT LIST / CLIENT INFO line for this session */
+  infoLine(): string;
+  /** Close after flushing pending replies (QUIT). */
+  closeAfterReply(): void;
+  /** Turn this connection into a MONITOR. */
+  startMonitor(): void;
+  /** RESET: back to a fresh connection state */
+  reset(): void;
+}
+
+/** Runtime counters shown by INFO stats and reset by CONFIG RESETSTAT. */
+export interface Stats {
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  expiredStalePerc: number;
+  expiredTimeCapReachedCount: number;
+  expireCycleCpuMs: number;
+  evictedKeys: number;
+  totalCommands: number;
+  totalConnections: number;
+  rejectedConnections: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  totalErrorReplies: number;
+  unexpectedErrorReplies: number;
+  /** error prefix ('ERR', 'WRONGTYPE', ...) -> count, for INFO errorstats */
+  errorCounts: Map<string, number>;
+  totalReadsProcessed: number;
+  totalWritesProcessed: number;
+  clientQueryBufferLimitDisconnections: number;
+  clientOutputBufferLimitDisconnections: number;
+  resetTime: number;
+}
+
+export interface ServerView {
+  readonly dbs: Database[];
+  readonly config: ConfigRegistry;
+  readonly stats: Stats;
+  /** number of changes since the last save (INFO rdb_changes_since_last_save) */
+  dirty: number;
+  /** cached unix time in ms for this event-loop turn */
+  readonly now: number;
+  /** LRU clock in seconds, for OBJECT IDLETIME */
+  readonly lruClock: number;
+  /** the command table (after renames) */
+  readonly commands: Map<string, Command>;
+  /** look up a command or subcommand by argv (lower-cased internally) */
+  lookupCommand(argv: string[]): Command | undefined;
+  /** All live sessions, in id order. */
+  sessions(): Iterable<Session>;
+  /** Close a session by id (CLIENT KILL). Returns false if not found. */
+  killSession(id: number): boolean;
+  /** CLIENT PAUSE / UNPAUSE */
+  pause(untilMs: number, mode: 'all' | 'write'): void;
+  unpause(): void;
+  /** Shut down the server. Returns an error text if refused (e.g. SAVE failed), else never returns normally. */
+  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }): string | null;
+  /** Write a line to the server log at the given level. */
+  log(level: 'debug' | 'verbose' | 'notice' | 'warning', msg: string): void;
+  /** Emit a keyspace/write event to listeners (AOF, replicas) after a write command. */
+  propagate(dbIndex: number, argv: string[]): void;
+}
+
+/** The per-call context. One instance per connection, refreshed for each command. */
+export interface Ctx {
+  argv: string[];
+  cmd: Command;
+  client: Session;
+  db: Database;
+  reply: Reply;
+  server: ServerView;
+  /** cached clock (ms) for this event-loop turn */
+  now: number;
+  /**
+   * Set by handlers that must be propagated differently from how they were called (e.g. SET EX as
+   * SET PXAT, EXPIRE as PEXPIREAT), or to an empty array to suppress propagation.
+   */
+  propagateAs: string[][] | null;
+}

@@ -1,0 +1,227 @@
+/*
+ * One client connection: socket, request parser, reply buffer, and the session state commands see.
+ *
+ * Design: each 'data' event feeds the parser, runs every complete command through the server's
+ * pipeline, and flushes all replies with a single socket write — a pipeline of N commands costs
+ * one syscall. While the server is paused (CLIENT PAUSE) or the connection waits for something,
+ * parsed commands stay queued in `pending` and the socket is paused, so input is never lost or
+ * reordered.
+ *
+ * Invariants:
+ *  - The query buffer never exceeds `client-query-buffer-limit` (1 MB before authentication):
+ *    past it the connection is closed, as Redis does.
+ *  - A protocol error replies Redis's exact text, then closes after the reply is written.
+ *  - Nothing the peer sends can throw out of this file.
+ */
+
+import type * as net from 'node:net';
+import { ProtocolError, RequestParser, type ParserLimits } from '../protocol/parser';
+import { Reply } from '../protocol/reply';
+import type { Session } from '../commands/context';
+import type { Server } from '../server/server';
+
+const UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024;
+
+export class Connection implements Session, ParserLimits {
+  readonly id: number;
+  name = '';
+  dbIndex = 0;
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  get resp(): 2 | 3 {
+    return this.reply.resp;
+  }
+  set resp(v: 2 | 3) {
+    this.reply.resp = v;
+  }
+  noEvict = false;
+  user = 'default';
+  authenticated: boolean;
+  kind = 'normal';
+  readonly reply = new Reply();
+  readonly parser: RequestParser;
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand = 'NULL';
+  /** 'ip:port' of the peer and of our side; unix sockets use the path */
+  readonly addr: string;
+  readonly laddr: string;
+  readonly local: boolean;
+  closing = false;
+  closed = false;
+  monitor = false;
+  /** commands parsed but not yet run (paused server) */
+  pending: string[][] = [];
+  /** per-connection argv being executed (for CLIENT LIST cmd=) */
+  /** Reply writer hook for errors (INFO errorstats) */
+  private processing = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    readonly server: Server,
+    id: number,
+    isUnix: boolean,
+  ) {
+    this.id = id;
+    this.createdAt = this.lastInteraction = server.now;
+    if (isUnix) {
+      this.addr = `${(socket as any).server?.address?.() ?? ''}:0`;
+      this.laddr = this.addr;
+      this.local = true;
+    } else {
+      this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
+      this.laddr = formatAddr(socket.localAddress, socket.localPort);
+      const ip = socket.remoteAddress ?? '';
+      this.local = ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
+    }
+    this.authenticated = server.authRequired() ? false : true;
+    this.parser = new RequestParser(this);
+    this.reply.onError = (msg) => server.countError(msg);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.destroy());
+  }
+
+  /* ParserLimits */
+  get maxBulkLen(): number {
+    return this.server.maxBulkLen;
+  }
+  get unauthenticated(): boolean {
+    return !this.authenticated;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    const server = this.server;
+    server.updateClock();
+    server.stats.netInputBytes += chunk.length;
+    server.stats.totalReadsProcessed++;
+    this.lastInteraction = server.now;
+    this.parser.feed(chunk);
+    this.processInput();
+    if (!this.closing) {
+      const limit = this.authenticated ? server.queryBufferLimit : UNAUTH_QUERY_BUFFER_LIMIT;
+      if (this.parser.pending > limit) {
+        server.log('warning', `Closing client that reached max query buffer length: ${this.infoLine()} (qbuf initial bytes: ...)`);
+        server.stats.clientQueryBufferLimitDisconnections++;
+        this.reply.out = '';
+        this.close();
+        return;
+      }
+    }
+    this.flush();
+  }
+
+  /** Runs queued and newly parsed commands until input runs out, a pause, or close. */
+  processInput(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (!this.closing) {
+        let argv: string[] | ProtocolError | null;
+        if (this.pending.length > 0) argv = this.pending[0];
+        else argv = this.parser.next();
+        if (argv === null) break;
+        if (argv instanceof ProtocolError) {
+          this.reply.error('ERR ' + argv.message);
+          this.server.log('verbose', `Protocol error (${argv.message}) from client: ${this.infoLine()}`);
+          this.closeAfterReply();
+          break;
+        }
+        if (this.server.mustWait(this, argv)) {
+          if (this.pending.length === 0) this.pending.push(argv);
+          this.socket.pause();
+          break;
+        }
+        if (this.pending.length > 0) this.pending.shift();
+        this.server.execute(this, argv);
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  /** Called by the server when a pause ends. */
+  resume(): void {
+    if (this.closed) return;
+    this.socket.resume();
+    this.processInput();
+    this.flush();
+  }
+
+  flush(): void {
+    const out = this.reply.out;
+    if (out.length !== 0) {
+      this.reply.out = '';
+      if (!this.closed) {
+        this.server.stats.netOutputBytes += out.length;
+        this.server.stats.totalWritesProcessed++;
+        this.socket.write(out, 'latin1');
+      }
+    }
+    if (this.closing && !this.closed) {
+      this.socket.end();
+      this.closed = true;
+      this.server.removeConnection(this);
+    }
+  }
+
+  /** Queues a flush at the end of this event-loop turn (replies produced outside onData). */
+  private flushScheduled = false;
+  scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  closeAfterReply(): void {
+    this.closing = true;
+  }
+
+  /** Closes now, discarding pending output. */
+  close(): void {
+    this.closing = true;
+    if (!this.closed) {
+      this.closed = true;
+      this.socket.destroy();
+      this.server.removeConnection(this);
+    }
+  }
+
+  private destroy(): void {
+    this.closing = true;
+    if (!this.closed) {
+      this.closed = true;
+      this.server.removeConnection(this);
+    }
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
+  startMonitor(): void {
+    this.monitor = true;
+    this.kind = 'monitor';
+    this.server.addMonitor(this);
+  }
+
+  reset(): void {
+    this.server.resetSession(this);
+  }
+
+  /** Output bytes not yet handed to the kernel (CLIENT LIST omem and output limits). */
+  get outputPending(): number {
+    return this.reply.out.length + this.socket.writableLength;
+  }
+
+  infoLine(): string {
+    return this.server.clientInfoLine(this);
+  }
+}
+
+function formatAddr(ip: string | undefined, port: number | undefined): string {
+  let a = ip ?? '?';
+  if (a.startsWith('::ffff:') && a.includes('.')) a = a.slice(7);
+  return `${a}:${port ?? 0}`;
+}

@@ -1,0 +1,117 @@
+/*
+ * Reply encoder: RESP2 and RESP3.
+ *
+ * Design: replies are appended to a latin1 string (V8 builds it as a rope, so appends are cheap) and
+ * the connection flushes the whole batch with one socket write at the end of each input chunk; one
+ * syscall serves a whole pipeline. Every type that differs between the protocol versions (null, map,
+ * set, double, boolean, verbatim, push) is decided here and nowhere else, from `resp`.
+ *
+ * Invariant: strings handed to this class are byte strings (one char per byte, latin1); the
+ * connection writes them with latin1 encoding, so binary values round-trip.
+ */
+
+/** Formats like C's printf("%.17g"), which Redis 7.0 uses for doubles in replies. */
+export function formatDouble17g(d: number): string {
+  if (Number.isNaN(d)) return 'nan';
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  const exp = Math.floor(Math.log10(Math.abs(d)));
+  let s: string;
+  // %g uses scientific notation when exp < -4 or exp >= precision (17)
+  let e = Number(d.toExponential(16).split('e')[1]);
+  if (Number.isNaN(e)) e = exp;
+  if (e < -4 || e >= 17) {
+    s = d.toExponential(16);
+    let [mant, ex] = s.split('e');
+    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
+    const sign = ex[0] === '-' ? '-' : '+';
+    let digits = ex.replace(/^[+-]/, '');
+    if (digits.length < 2) digits = '0' + digits;
+    return `${mant}e${sign}${digits}`;
+  }
+  s = d.toFixed(Math.max(0, 16 - e));
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+export class Reply {
+  /** Pending output (latin1 byte string). */
+  out = '';
+  /** Protocol version of the connection: 2 or 3. */
+  resp: 2 | 3 = 2;
+  /** Observer of error replies (INFO errorstats); receives the full error text. */
+  onError: ((msg: string) => void) | null = null;
+
+  ok(): void {
+    this.out += '+OK\r\n';
+  }
+  simple(s: string): void {
+    this.out += '+' + s + '\r\n';
+  }
+  /** `msg` includes the error code, e.g. "ERR syntax error". CR/LF are replaced to keep framing. */
+  error(msg: string): void {
+    if (msg.indexOf('\r') >= 0 || msg.indexOf('\n') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
+    if (this.onError !== null) this.onError(msg);
+    this.out += '-' + msg + '\r\n';
+  }
+  int(n: number | bigint): void {
+    this.out += ':' + n + '\r\n';
+  }
+  bulk(s: string): void {
+    this.out += '$' + s.length + '\r\n' + s + '\r\n';
+  }
+  /** A bulk reply or the protocol's null if s is null. */
+  bulkOrNull(s: string | null | undefined): void {
+    if (s == null) this.nullBulk();
+    else this.out += '$' + s.length + '\r\n' + s + '\r\n';
+  }
+  nullBulk(): void {
+    this.out += this.resp === 2 ? '$-1\r\n' : '_\r\n';
+  }
+  nullArray(): void {
+    this.out += this.resp === 2 ? '*-1\r\n' : '_\r\n';
+  }
+  array(n: number): void {
+    this.out += '*' + n + '\r\n';
+  }
+  /** Map header: n key/value pairs. RESP2 sends a flat array of 2n elements. */
+  map(n: number): void {
+    this.out += this.resp === 2 ? '*' + n * 2 + '\r\n' : '%' + n + '\r\n';
+  }
+  set(n: number): void {
+    this.out += this.resp === 2 ? '*' + n + '\r\n' : '~' + n + '\r\n';
+  }
+  push(n: number): void {
+    this.out += this.resp === 2 ? '*' + n + '\r\n' : '>' + n + '\r\n';
+  }
+  /** Double: bulk string in RESP2 (formatted as %.17g like Redis 7.0), ',' type in RESP3. */
+  double(d: number): void {
+    const s = formatDouble17g(d);
+    if (this.resp === 2) this.bulk(s);
+    else this.out += ',' + s + '\r\n';
+  }
+  bool(b: boolean): void {
+    if (this.resp === 2) this.out += b ? ':1\r\n' : ':0\r\n';
+    else this.out += b ? '#t\r\n' : '#f\r\n';
+  }
+  /** Verbatim string (RESP3 '=' with a 3-letter format) or a bulk in RESP2. */
+  verbatim(s: string, format = 'txt'): void {
+    if (this.resp === 2) this.bulk(s);
+    else this.out += '=' + (s.length + 4) + '\r\n' + format + ':' + s + '\r\n';
+  }
+  bulkArray(items: readonly string[]): void {
+    let o = '*' + items.length + '\r\n';
+    for (const s of items) o += '$' + s.length + '\r\n' + s + '\r\n';
+    this.out += o;
+  }
+  /** Appends bytes already encoded as RESP. */
+  raw(s: string): void {
+    this.out += s;
+  }
+  take(): string {
+    const o = this.out;
+    this.out = '';
+    return o;
+  }
+}

@@ -1,0 +1,59 @@
+/*
+ * Text renderings of a connection: the CLIENT LIST / CLIENT INFO line and the MONITOR feed line.
+ * Field order and names follow Redis 7.0 so tools that parse them keep working.
+ */
+
+import type { Connection } from '../net/connection';
+import type { Server } from './server';
+
+/** Redis's sdscatrepr: a double-quoted, escaped rendering of a byte string. */
+export function quoteRepr(s: string): string {
+  let o = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 0x5c: o += '\\\\'; break;
+      case 0x22: o += '\\"'; break;
+      case 0x0a: o += '\\n'; break;
+      case 0x0d: o += '\\r'; break;
+      case 0x09: o += '\\t'; break;
+      case 0x07: o += '\\a'; break;
+      case 0x08: o += '\\b'; break;
+      default:
+        if (c >= 0x20 && c < 0x7f) o += s[i];
+        else o += '\\x' + c.toString(16).padStart(2, '0');
+    }
+  }
+  return o + '"';
+}
+
+export function clientFlags(server: Server, c: Connection): string {
+  let f = '';
+  if (c.kind === 'replica') f += 'S';
+  if (c.kind === 'master') f += 'M';
+  if (c.monitor) f += 'O';
+  if (c.closing) f += 'c';
+  if (c.noEvict) f += 'e';
+  if (c.pending.length > 0) f += 'b';
+  return f === '' ? 'N' : f;
+}
+
+export function clientInfoLine(server: Server, c: Connection): string {
+  const now = server.now;
+  const qbuf = c.parser.pending;
+  const omem = c.outputPending;
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as any)._handle?.fd ?? -1} name=${c.name}` +
+    ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
+    ` flags=${clientFlags(server, c)} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${qbuf === 0 ? 0 : 16384}` +
+    ` argv-mem=0 multi-mem=0 rbs=16384 rbp=${qbuf} obl=0 oll=0 omem=${omem} tot-mem=${qbuf + omem + 16384}` +
+    ` events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.resp}`;
+}
+
+export function monitorLine(server: Server, c: Connection, argv: string[]): string {
+  const t = server.now;
+  const sec = Math.floor(t / 1000);
+  const usec = String((t % 1000) * 1000).padStart(6, '0');
+  let line = `+${sec}.${usec} [${c.dbIndex} ${c.addr}]`;
+  for (const a of argv) line += ' ' + quoteRepr(a);
+  return line + '\r\n';
+}

@@ -1,0 +1,388 @@
+/*
+ * The server object and the request pipeline.
+ *
+ * `execute` is the one path every command takes, in one order (DESIGN.md §4):
+ *   look up (after renames) → arity → authenticated? → [ACL, rate limits: later issues] →
+ *   state gates → execute → propagate → reply → account (stats, slowlog, monitor).
+ * Nothing a client sends can make it throw: a handler exception becomes an error reply and a
+ * logged warning, never a crash.
+ *
+ * The server also owns the cached clock (read once per event-loop turn), the databases, the
+ * connection registry, and the periodic cron (active expiry, stats) driven by `hz`.
+ */
+
+import * as net from 'node:net';
+import * as fs from 'node:fs';
+import { Database } from '../data/keyspace';
+import type { Command } from '../commands/table';
+import type { Ctx, ServerView, Session, Stats } from '../commands/context';
+import type { ConfigRegistry } from '../config/registry';
+import { buildCommandTable } from '../commands/index';
+import { Connection } from '../net/connection';
+import { Logger } from './log';
+import { Listeners } from '../net/listener';
+import { activeExpireCycle } from '../data/expire';
+import { SlowLog } from './slowlog';
+import { clientInfoLine, monitorLine } from './clientinfo';
+
+export const REDIS_COMPAT_VERSION = '7.0.15';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const REDOUBT_VERSION: string = require('../../../package.json').version;
+
+export function newStats(now: number): Stats {
+  return {
+    keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReachedCount: 0,
+    expireCycleCpuMs: 0, evictedKeys: 0, totalCommands: 0, totalConnections: 0, rejectedConnections: 0,
+    netInputBytes: 0, netOutputBytes: 0, totalErrorReplies: 0, unexpectedErrorReplies: 0,
+    errorCounts: new Map(), totalReadsProcessed: 0, totalWritesProcessed: 0,
+    clientQueryBufferLimitDisconnections: 0, clientOutputBufferLimitDisconnections: 0, resetTime: now,
+  };
+}
+
+export type WriteListener = (dbIndex: number, argv: string[]) => void;
+
+export class Server implements ServerView {
+  readonly dbs: Database[] = [];
+  readonly commands: Map<string, Command>;
+  /** upper-case aliases for the hot lookup path (clients send either case) */
+  private readonly commandsUpper = new Map<string, Command>();
+  readonly stats: Stats;
+  readonly slowlog = new SlowLog();
+  readonly logger = new Logger();
+  readonly startTime = Date.now();
+  readonly runId: string;
+  readonly connections = new Map<number, Connection>();
+  readonly monitors = new Set<Connection>();
+  readonly writeListeners: WriteListener[] = [];
+  readonly listeners: Listeners;
+  dirty = 0;
+  now = Date.now();
+  lruClock = Math.floor(Date.now() / 1000);
+  cronLoops = 0;
+  nextClientId = 1;
+  /* hot config values, kept current by config listeners */
+  maxBulkLen = 512 * 1024 * 1024;
+  queryBufferLimit = 1024 * 1024 * 1024;
+  maxClients = 10000;
+  /* CLIENT PAUSE state */
+  pausedUntil = 0;
+  pauseMode: 'all' | 'write' = 'all';
+  private pauseTimer: NodeJS.Timeout | null = null;
+  private cronTimer: NodeJS.Timeout | null = null;
+  shuttingDown = false;
+  /** invoked once the process should exit (set by main) */
+  onExit: (code: number) => void = (code) => process.exit(code);
+
+  constructor(readonly config: ConfigRegistry) {
+    this.stats = newStats(Date.now());
+    this.runId = require('node:crypto').randomBytes(20).toString('hex');
+    const hooks = { onExpired: () => { this.stats.expiredKeys++; } };
+    const n = config.get('databases') as number;
+    for (let i = 0; i < n; i++) this.dbs.push(new Database(i, hooks));
+    this.commands = buildCommandTable(config);
+    for (const [k, c] of this.commands) this.commandsUpper.set(k.toUpperCase(), c);
+    config.onChange('proto-max-bulk-len', (v) => (this.maxBulkLen = v));
+    config.onChange('client-query-buffer-limit', (v) => (this.queryBufferLimit = v));
+    config.onChange('maxclients', (v) => (this.maxClients = v));
+    config.onChange('loglevel', (v) => (this.logger.level = v));
+    config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(v));
+    this.listeners = new Listeners(this);
+  }
+
+  updateClock(): void {
+    this.now = Date.now();
+  }
+
+  log(level: 'debug' | 'verbose' | 'notice' | 'warning', msg: string): void {
+    this.logger.log(level, msg);
+  }
+
+  /** True while connections must authenticate before running commands (ACL issue extends this). */
+  authRequired(): boolean {
+    return false;
+  }
+
+  lookupCommand(argv: string[]): Command | undefined {
+    let cmd = this.commandsUpper.get(argv[0]) ?? this.commands.get(argv[0].toLowerCase());
+    if (cmd !== undefined && cmd.subcommands !== undefined && argv.length >= 2) {
+      cmd = cmd.subcommands.get(argv[1].toLowerCase());
+    }
+    return cmd;
+  }
+
+  /* ------------------------------------------------------------------ the pipeline */
+
+  private readonly ctxPool = new WeakMap<Connection, Ctx>();
+
+  execute(conn: Connection, argv: string[]): void {
+    const reply = conn.reply;
+    const name = argv[0];
+    let cmd = this.commandsUpper.get(name) ?? this.commands.get(name.toLowerCase());
+    conn.lastInteraction = this.now;
+    if (cmd === undefined) {
+      const lower = name.toLowerCase();
+      if (lower === 'post' || lower === 'host:') {
+        this.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+        conn.close();
+        return;
+      }
+      let args = '';
+      for (let i = 1; i < argv.length && args.length < 128; i++) {
+        args += `'${argv[i].slice(0, 128 - args.length)}' `;
+      }
+      reply.error(`ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`);
+      return;
+    }
+    if (cmd.subcommands !== undefined) {
+      if (argv.length === 1) {
+        reply.error(`ERR wrong number of arguments for '${cmd.fullname}' command`);
+        cmd.rejectedCalls++;
+        return;
+      }
+      const sub = cmd.subcommands.get(argv[1].toLowerCase());
+      if (sub === undefined) {
+        reply.error(`ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${cmd.name.toUpperCase()} HELP.`);
+        cmd.rejectedCalls++;
+        return;
+      }
+      cmd = sub;
+    }
+    const arity = cmd.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+      reply.error(`ERR wrong number of arguments for '${cmd.fullname}' command`);
+      cmd.rejectedCalls++;
+      return;
+    }
+    if (!conn.authenticated && !cmd.noAuth) {
+      reply.error('NOAUTH Authentication required.');
+      cmd.rejectedCalls++;
+      return;
+    }
+    this.call(conn, cmd, argv);
+  }
+
+  /** Runs a resolved, admitted command: execute → propagate → account. */
+  call(conn: Connection, cmd: Command, argv: string[]): void {
+    let ctx = this.ctxPool.get(conn);
+    if (ctx === undefined) {
+      ctx = { argv, cmd, client: conn, db: this.dbs[conn.dbIndex], reply: conn.reply, server: this, now: this.now, propagateAs: null };
+      this.ctxPool.set(conn, ctx);
+    } else {
+      ctx.argv = argv;
+      ctx.cmd = cmd;
+      ctx.db = this.dbs[conn.dbIndex];
+      ctx.now = this.now;
+      ctx.propagateAs = null;
+    }
+    const reply = conn.reply;
+    const modeBefore = conn.replyMode;
+    const outBefore = reply.out.length;
+    const errorsBefore = this.stats.totalErrorReplies;
+    const dirtyBefore = this.dirty;
+    const dbIndex = conn.dbIndex;
+    if (this.monitors.size !== 0 && !cmd.skipMonitor) this.feedMonitors(conn, argv);
+    const t0 = process.hrtime.bigint();
+    try {
+      cmd.handler!(ctx);
+    } catch (e) {
+      this.log('warning', `Command '${cmd.fullname}' raised an internal error: ${(e as Error)?.stack ?? e}`);
+      reply.error('ERR internal error while executing the command');
+    }
+    const usec = Number(process.hrtime.bigint() - t0) / 1000;
+    cmd.calls++;
+    cmd.usec += usec;
+    this.stats.totalCommands++;
+    conn.lastCommand = cmd.fullname;
+    if (this.stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
+    if (this.dirty !== dirtyBefore && this.writeListeners.length !== 0) {
+      if (ctx.propagateAs === null) this.propagate(dbIndex, argv);
+      else for (const a of ctx.propagateAs) this.propagate(dbIndex, a);
+    }
+    if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, argv, usec);
+    if (conn.replyMode === 'off' || modeBefore === 'skip') {
+      if (reply.out.length !== outBefore) reply.out = reply.out.slice(0, outBefore);
+      if (modeBefore === 'skip' && conn.replyMode === 'skip') conn.replyMode = 'on';
+    }
+  }
+
+  propagate(dbIndex: number, argv: string[]): void {
+    for (const l of this.writeListeners) l(dbIndex, argv);
+  }
+
+  countError(msg: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = msg.indexOf(' ');
+    const code = sp < 0 ? msg : msg.slice(0, sp);
+    // Redis caps the number of distinct error codes it tracks at 128
+    const m = this.stats.errorCounts;
+    const cur = m.get(code);
+    if (cur !== undefined) m.set(code, cur + 1);
+    else if (m.size < 128) m.set(code, 1);
+  }
+
+  /* ------------------------------------------------------------------ pause */
+
+  /** True if this command must wait (CLIENT PAUSE in effect). */
+  mustWait(conn: Connection, argv: string[]): boolean {
+    if (this.pausedUntil === 0 || conn.kind === 'master') return false;
+    if (this.now >= this.pausedUntil) {
+      this.unpause();
+      return false;
+    }
+    if (this.pauseMode === 'all') return true;
+    const cmd = this.lookupCommand(argv);
+    if (cmd === undefined) return false;
+    // WRITE pause: writes and commands that may replicate (EVAL, PUBLISH...) wait
+    return cmd.isWrite || cmd.flags.has('may_replicate');
+  }
+
+  pause(untilMs: number, mode: 'all' | 'write'): void {
+    // A new pause never shortens an existing one nor weakens ALL to WRITE (Redis semantics).
+    if (this.pausedUntil !== 0 && this.pauseMode === 'all' && mode === 'write') mode = 'all';
+    this.pausedUntil = Math.max(this.pausedUntil, untilMs);
+    this.pauseMode = mode;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
+  }
+
+  unpause(): void {
+    this.pausedUntil = 0;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    this.updateClock();
+    for (const c of [...this.connections.values()]) if (c.pending.length > 0 || c.socket.isPaused()) c.resume();
+  }
+
+  /* ------------------------------------------------------------------ connections */
+
+  sessions(): Iterable<Session> {
+    return this.connections.values();
+  }
+
+  accept(socket: net.Socket, isUnix: boolean): void {
+    this.updateClock();
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.connections.size >= this.maxClients) {
+      socket.end('-ERR max number of clients reached\r\n');
+      this.stats.rejectedConnections++;
+      return;
+    }
+    const conn = new Connection(socket, this, this.nextClientId++, isUnix);
+    if (this.config.get('protected-mode') && !conn.local && !this.authRequired()) {
+      socket.end(`-${PROTECTED_MODE_DENIED}\r\n`);
+      this.stats.rejectedConnections++;
+      return;
+    }
+    this.connections.set(conn.id, conn);
+    this.stats.totalConnections++;
+  }
+
+  removeConnection(conn: Connection): void {
+    this.connections.delete(conn.id);
+    this.monitors.delete(conn);
+  }
+
+  killSession(id: number): boolean {
+    const c = this.connections.get(id);
+    if (!c) return false;
+    c.flush();
+    c.close();
+    return true;
+  }
+
+  addMonitor(conn: Connection): void {
+    this.monitors.add(conn);
+  }
+
+  private feedMonitors(conn: Connection, argv: string[]): void {
+    const line = monitorLine(this, conn, argv);
+    for (const m of this.monitors) {
+      if (m === conn) continue;
+      m.reply.raw(line);
+      m.scheduleFlush();
+    }
+  }
+
+  clientInfoLine(conn: Connection): string {
+    return clientInfoLine(this, conn);
+  }
+
+  resetSession(conn: Connection): void {
+    conn.dbIndex = 0;
+    conn.resp = 2;
+    conn.name = '';
+    conn.replyMode = 'on';
+    conn.noEvict = false;
+    if (conn.monitor) {
+      conn.monitor = false;
+      conn.kind = 'normal';
+      this.monitors.delete(conn);
+    }
+    conn.authenticated = !this.authRequired();
+    conn.user = 'default';
+  }
+
+  /* ------------------------------------------------------------------ lifecycle */
+
+  async start(): Promise<void> {
+    await this.listeners.open();
+    this.scheduleCron();
+  }
+
+  private scheduleCron(): void {
+    const hz = Math.max(1, Math.min(500, this.config.get('hz') as number));
+    this.cronTimer = setTimeout(() => {
+      this.cron();
+      this.scheduleCron();
+    }, 1000 / hz);
+    this.cronTimer.unref();
+  }
+
+  /** serverCron: clock, active expiry, client timeouts. */
+  cron(): void {
+    this.updateClock();
+    this.lruClock = Math.floor(this.now / 1000);
+    this.cronLoops++;
+    activeExpireCycle(this);
+    const timeout = this.config.get('timeout') as number;
+    if (timeout > 0) {
+      for (const c of [...this.connections.values()]) {
+        if (c.kind === 'normal' && !c.monitor && this.now - c.lastInteraction > timeout * 1000) {
+          this.log('verbose', 'Closing idle client');
+          c.close();
+        }
+      }
+    }
+  }
+
+  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }): string | null {
+    if (opts.abort) return 'ERR No shutdown in progress.';
+    this.shuttingDown = true;
+    this.log('warning', 'User requested shutdown...');
+    this.finishShutdown(0);
+    return null;
+  }
+
+  /** Closes listeners and connections, removes the pid file, exits. */
+  finishShutdown(code: number): void {
+    this.shuttingDown = true;
+    if (this.cronTimer) clearTimeout(this.cronTimer);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.listeners.close();
+    for (const c of [...this.connections.values()]) c.close();
+    const pidfile = this.config.get('pidfile') as string;
+    if (pidfile) {
+      this.log('notice', 'Removing the pid file.');
+      try { fs.unlinkSync(pidfile); } catch { /* already gone */ }
+    }
+    this.log('warning', 'Redoubt is now ready to exit, bye bye...');
+    this.logger.close();
+    this.onExit(code);
+  }
+}
+
+export const PROTECTED_MODE_DENIED =
+  "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
