@@ -1,0 +1,95 @@
+/*
+ * Shared pieces of command handlers: Redis's exact error texts and its number parsing rules
+ * (string2ll / string2ld semantics), so every family rejects bad input with the same words.
+ */
+
+export const ERR = {
+  WRONGTYPE: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  SYNTAX: 'ERR syntax error',
+  NOT_INTEGER: 'ERR value is not an integer or out of range',
+  NOT_FLOAT: 'ERR value is not a valid float',
+  OVERFLOW: 'ERR increment or decrement would overflow',
+  NO_KEY: 'ERR no such key',
+  DB_INDEX: 'ERR DB index is out of range',
+  INVALID_EXPIRE: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
+} as const;
+
+export const LLONG_MAX = 9223372036854775807n;
+export const LLONG_MIN = -9223372036854775808n;
+
+/**
+ * Parses a signed 64-bit integer exactly as Redis's string2ll: optional '-', no '+', no spaces, no
+ * leading zeros (except "0"). Returns a bigint or null.
+ */
+export function parseLongLong(s: string): bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  if (n === 1 && s === '0') return 0n;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    i = 1;
+    if (n === 1) return null;
+  }
+  const first = s.charCodeAt(i);
+  if (first < 49 || first > 57) return null; // 1-9
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  const v = BigInt(s);
+  if (v > LLONG_MAX || v < LLONG_MIN) return null;
+  return v;
+}
+
+/**
+ * Like parseLongLong but returns a JS number when the value is a safe integer (the common case
+ * for counts, indexes and TTLs); null when not a valid 64-bit integer. Values beyond 2^53 are
+ * returned as (imprecise) numbers only through parseLongLong — use that where exactness matters.
+ */
+export function parseInteger(s: string): number | null {
+  // fast path for short plain numbers
+  const n = s.length;
+  if (n > 0 && n < 16) {
+    let i = 0;
+    let neg = false;
+    if (s.charCodeAt(0) === 45) {
+      neg = true;
+      i = 1;
+      if (n === 1) return null;
+    }
+    if (s.charCodeAt(i) === 48 && n - i > 1) return null;
+    let v = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      v = v * 10 + c;
+    }
+    return neg ? (v === 0 ? 0 : -v) : v;
+  }
+  const b = parseLongLong(s);
+  return b === null ? null : Number(b);
+}
+
+/**
+ * Parses a double as Redis's string2d / getDoubleFromObject: no leading/trailing spaces, not empty,
+ * "inf"/"-inf"/"+inf" accepted, NaN rejected. Returns null when invalid.
+ */
+export function parseDouble(s: string): number | null {
+  if (s.length === 0 || s.length > 5000) return null;
+  const c0 = s.charCodeAt(0);
+  const cl = s.charCodeAt(s.length - 1);
+  if (c0 === 32 || cl === 32 || c0 === 9 || cl === 9 || c0 === 10 || cl === 10 || c0 === 13 || cl === 13) return null;
+  const l = s.toLowerCase();
+  if (l === 'inf' || l === '+inf' || l === 'infinity' || l === '+infinity') return Infinity;
+  if (l === '-inf' || l === '-infinity') return -Infinity;
+  // strtod accepts hex floats and forms like "1e5", ".5", "5.", "+5"
+  if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)$/.test(s)) return null;
+  const v = /^[+-]?0[xX]/.test(s) ? Number.parseInt(s, 16) : Number(s);
+  if (Number.isNaN(v)) return null;
+  return v;
+}
+
+/** Case-insensitive comparison of an argument against an upper-case option name. */
+export function isOpt(arg: string, opt: string): boolean {
+  return arg.length === opt.length && arg.toUpperCase() === opt;
+}

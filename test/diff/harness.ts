@@ -1,0 +1,182 @@
+/*
+ * Differential harness: replays scripted commands over raw sockets to a real redis-server 7.0.15
+ * and to Redoubt, and compares the raw reply bytes, in RESP2 and in RESP3.
+ *
+ * A script is a list of steps. A step is an argument vector, or an object that adds markers:
+ *   unordered  — aggregate replies are compared with their elements sorted (SMEMBERS, KEYS, ...)
+ *   live       — only the reply type is compared (TIME, INFO counters, CLIENT ID)
+ *   raw        — bytes sent as they are (inline commands, broken protocol) instead of `cmd`
+ *   replies    — how many replies the step produces (default 1; 0 for none)
+ *   closes     — the server is expected to close the connection after replying
+ *   sleep      — milliseconds to wait before the step (TTL scripts)
+ *
+ * Each script runs on fresh connections after FLUSHALL, once per protocol version it lists.
+ * Every later issue adds scripts: `diffSuite('name', [...scripts])` in a `*.test.ts` file here.
+ */
+
+import { describe, it, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { readReply, canonical, encodeCommand, type RespValue } from '../support/resp';
+import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
+
+export interface Step {
+  cmd?: string[];
+  raw?: string;
+  unordered?: boolean;
+  live?: boolean;
+  replies?: number;
+  closes?: boolean;
+  sleep?: number;
+}
+
+export interface Script {
+  name: string;
+  steps: (string[] | Step)[];
+  /** protocol versions to run (default both) */
+  resp?: (2 | 3)[];
+}
+
+export interface SuiteOptions {
+  redoubtArgs?: string[];
+  redisArgs?: string[];
+}
+
+/** A connection that yields replies one at a time. */
+class RawConn {
+  private buf = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closed = false;
+  private constructor(readonly sock: net.Socket) {
+    sock.on('data', (d) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.wake();
+    });
+    sock.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    sock.on('error', () => {});
+  }
+  static open(port: number): Promise<RawConn> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(new RawConn(s)));
+      s.once('error', reject);
+    });
+  }
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+  write(b: Buffer | string): void {
+    if (!this.closed) this.sock.write(b);
+  }
+  /** Next reply: [raw bytes, decoded] or '<closed>' / '<timeout>'. */
+  async next(timeoutMs = 3000): Promise<{ raw: string; value: RespValue | null }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = readReply(this.buf);
+      if (r !== null) {
+        const raw = this.buf.toString('latin1', 0, r[1]);
+        this.buf = this.buf.subarray(r[1]);
+        return { raw, value: r[0] };
+      }
+      if (this.closed) return { raw: '<closed>', value: null };
+      const left = deadline - Date.now();
+      if (left <= 0) return { raw: '<timeout>', value: null };
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+  }
+  /** Waits until the peer closes (or the timeout). */
+  async waitClosed(timeoutMs = 1000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return this.closed;
+  }
+  close(): void {
+    this.sock.destroy();
+  }
+}
+
+function normalize(step: string[] | Step): Step {
+  return Array.isArray(step) ? { cmd: step } : step;
+}
+
+function show(s: string): string {
+  return JSON.stringify(s.length > 300 ? s.slice(0, 300) + '…' : s);
+}
+
+/** Runs one script against both servers; returns a list of human-readable mismatches. */
+export async function runScript(script: Script, resp: 2 | 3, redisPort: number, redoubtPort: number): Promise<string[]> {
+  const a = await RawConn.open(redisPort);
+  const b = await RawConn.open(redoubtPort);
+  const problems: string[] = [];
+  try {
+    for (const c of [a, b]) {
+      c.write(encodeCommand(['FLUSHALL']));
+      await c.next();
+      if (resp === 3) {
+        c.write(encodeCommand(['HELLO', '3']));
+        await c.next();
+      }
+    }
+    for (let i = 0; i < script.steps.length; i++) {
+      const step = normalize(script.steps[i]);
+      if (step.sleep) await new Promise((r) => setTimeout(r, step.sleep));
+      const bytes = step.raw !== undefined ? Buffer.from(step.raw, 'latin1') : step.cmd ? encodeCommand(step.cmd) : null;
+      const label = step.raw !== undefined ? `raw ${show(step.raw)}` : (step.cmd ?? []).map((x) => (x.length > 40 ? x.slice(0, 40) + '…' : x)).join(' ');
+      if (bytes === null) continue;
+      a.write(bytes);
+      b.write(bytes);
+      const n = step.replies ?? 1;
+      for (let k = 0; k < n; k++) {
+        const [ra, rb] = await Promise.all([a.next(), b.next()]);
+        let same: boolean;
+        if (ra.value === null || rb.value === null) same = ra.raw === rb.raw;
+        else if (step.live) same = ra.value.t === rb.value.t;
+        else if (step.unordered) same = canonical(ra.value, true) === canonical(rb.value, true);
+        else same = ra.raw === rb.raw;
+        if (!same) problems.push(`[${script.name} RESP${resp}] step ${i + 1} (${label}) reply ${k + 1}:\n  redis:   ${show(ra.raw)}\n  redoubt: ${show(rb.raw)}`);
+      }
+      if (n === 0) await new Promise((r) => setTimeout(r, 50));
+      if (step.closes) {
+        const [ca, cb] = await Promise.all([a.waitClosed(), b.waitClosed()]);
+        if (ca !== cb) problems.push(`[${script.name} RESP${resp}] step ${i + 1} (${label}): redis closed=${ca}, redoubt closed=${cb}`);
+        break;
+      }
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+  return problems;
+}
+
+/** Declares a node:test suite that runs every script against a fresh redis-server and Redoubt. */
+export function diffSuite(name: string, scripts: Script[], opts: SuiteOptions = {}): void {
+  describe(`differential: ${name}`, () => {
+    let redis: RunningServer;
+    let redoubt: RunningServer;
+    before(async () => {
+      [redis, redoubt] = await Promise.all([
+        startRedis(opts.redisArgs ?? []),
+        startRedoubt(opts.redoubtArgs ?? []),
+      ]);
+    });
+    after(async () => {
+      await Promise.all([redis?.stop(), redoubt?.stop()]);
+    });
+    for (const script of scripts) {
+      for (const resp of script.resp ?? [2, 3]) {
+        it(`${script.name} (RESP${resp})`, async () => {
+          const problems = await runScript(script, resp as 2 | 3, redis.port, redoubt.port);
+          assert.deepEqual(problems, [], problems.join('\n'));
+        });
+      }
+    }
+  });
+}

@@ -1,0 +1,110 @@
+/*
+ * Starts real server processes for tests: Redoubt (bin/redoubt) and the reference redis-server
+ * 7.0.15, each on a free loopback port, and stops them by pid. Every process a test starts is
+ * stopped by that test (or at process exit as a last resort).
+ */
+
+import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const REDOUBT_BIN = path.join(ROOT, 'bin', 'redoubt');
+
+const started = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
+});
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs = 10000, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, host);
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface RunningServer {
+  port: number;
+  proc: ChildProcess;
+  /** accumulated stdout+stderr (the server log when no logfile is set) */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+function track(proc: ChildProcess, port: number): RunningServer {
+  started.add(proc);
+  let out = '';
+  proc.stdout?.on('data', (d) => (out += d));
+  proc.stderr?.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => { started.delete(proc); resolve(code); }));
+  return {
+    port,
+    proc,
+    output: () => out,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+}
+
+/** Starts Redoubt with the given extra arguments (`--name value ...`). */
+export async function startRedoubt(args: string[] = [], opts: { port?: number; wait?: boolean; cwd?: string } = {}): Promise<RunningServer> {
+  const port = opts.port ?? (await freePort());
+  const proc = spawn(process.execPath, [REDOUBT_BIN, '--port', String(port), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: opts.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-test-')),
+  });
+  const s = track(proc, port);
+  if (opts.wait !== false) await waitForPort(port);
+  return s;
+}
+
+let redisBin: string | null | undefined;
+export function redisServerBin(): string | null {
+  if (redisBin !== undefined) return redisBin;
+  try {
+    execFileSync('redis-server', ['--version']);
+    redisBin = 'redis-server';
+  } catch {
+    redisBin = null;
+  }
+  return redisBin;
+}
+
+/** Starts the reference redis-server (no persistence) on a free port. */
+export async function startRedis(args: string[] = []): Promise<RunningServer> {
+  const bin = redisServerBin();
+  if (!bin) throw new Error('redis-server is not installed (apt-get install redis-server)');
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-oracle-'));
+  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const s = track(proc, port);
+  await waitForPort(port);
+  return s;
+}
