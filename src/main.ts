@@ -1,9 +1,19 @@
 /*
- * Entry point: `redoubt [redis.conf] [--directive value ...]`, with redis-server's conventions.
+ * Entry point: `redoubt [/path/to/redis.conf] [--directive value ...] [-]`, with redis-server's
+ * conventions: the options are appended to the file as config lines, `-` reads config from stdin,
+ * a refused directive stops start-up with the FATAL CONFIG FILE ERROR report (exit code 1).
+ *
+ * Start-up order follows Redis's so logs read the same: banner and "Configuration loaded" (role
+ * 'C'), then the server log proper ('M'): pid file, listeners, "Server initialized", applicable
+ * warnings, "Ready to accept connections". SIGTERM/SIGINT shut down cleanly (pid file removed);
+ * a second SIGINT during shutdown exits at once, as Redis does.
  */
 
-import { ConfigRegistry, ConfigError } from './config/registry';
+import * as fs from 'node:fs';
+import { ConfigRegistry } from './config/registry';
 import { DIRECTIVES } from './config/directives';
+import { ConfigLoader, ConfigFileError, ConfigOpenError, parseCommandLine } from './config/file';
+import { buildCommandTable } from './commands/index';
 import { Server, REDOUBT_VERSION, REDIS_COMPAT_VERSION } from './server/server';
 
 export function usage(): string {
@@ -14,71 +24,124 @@ export function usage(): string {
     '       redoubt -h or --help',
     '',
     'Examples:',
-    '       redoubt (run the server with safe default configuration)',
+    '       redoubt (run the server with the safe default configuration)',
+    "       echo 'maxclients 100' | redoubt -",
     '       redoubt /etc/redis/6379.conf',
     '       redoubt --port 7777',
+    '       redoubt /etc/myredis.conf --loglevel verbose -',
     '       redoubt /etc/myredis.conf --loglevel verbose',
     '',
   ].join('\n');
 }
 
-/** Splits argv (after the program name) into a config file and directive/values pairs. */
-export function parseCommandLine(args: string[]): { file: string | null; pairs: [string, string[]][] } {
-  let file: string | null = null;
-  let i = 0;
-  if (args.length > 0 && !args[0].startsWith('--')) {
-    file = args[0];
-    i = 1;
-  }
-  const pairs: [string, string[]][] = [];
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith('--')) {
-      pairs.push([a.slice(2), []]);
-    } else if (pairs.length > 0) {
-      pairs[pairs.length - 1][1].push(a);
+export function versionLine(): string {
+  return `Redoubt server v=${REDOUBT_VERSION} redis_version=${REDIS_COMPAT_VERSION} node=${process.versions.node} bits=64\n`;
+}
+
+/** Loads the configuration the way redis-server does; exits the process on a refused line. */
+export function loadConfiguration(args: string[]): ConfigRegistry {
+  const config = new ConfigRegistry(DIRECTIVES);
+  const { file, stdin, options } = parseCommandLine(args);
+  try {
+    const loader = new ConfigLoader(config, { commandNames: buildCommandTable().keys() });
+    const stdinText = stdin ? fs.readFileSync(0, 'latin1') : null;
+    loader.load(file, stdinText, options === '' ? null : options);
+  } catch (e) {
+    if (e instanceof ConfigFileError) {
+      process.stderr.write(e.report(`Redoubt ${REDOUBT_VERSION}`));
+    } else if (e instanceof ConfigOpenError) {
+      process.stderr.write(`${e.message}\n`);
     } else {
-      throw new ConfigError(`unexpected argument '${a}'`);
+      throw e;
     }
+    process.exit(1);
   }
-  return { file, pairs };
+  config.configFile = file;
+  return config;
+}
+
+function writePidFile(server: Server, pidfile: string): void {
+  try {
+    fs.writeFileSync(pidfile, `${process.pid}\n`, { mode: 0o600 });
+  } catch (e) {
+    server.log('warning', `Failed to write PID file: ${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'Permission denied' : (e as Error).message}`);
+  }
+}
+
+/** Warnings Redis prints at start-up that apply to a process that never forks. */
+function startupWarnings(server: Server): void {
+  const backlog = server.config.get('tcp-backlog') as number;
+  try {
+    const somaxconn = Number(fs.readFileSync('/proc/sys/net/core/somaxconn', 'latin1').trim());
+    if (somaxconn > 0 && somaxconn < backlog) {
+      server.log('warning', `WARNING: The TCP backlog setting of ${backlog} cannot be enforced because /proc/sys/net/core/somaxconn is set to the lower value of ${somaxconn}.`);
+    }
+  } catch { /* not Linux */ }
 }
 
 export async function main(args: string[]): Promise<void> {
   if (args[0] === '-v' || args[0] === '--version') {
-    process.stdout.write(`Redoubt server v=${REDOUBT_VERSION} redis_version=${REDIS_COMPAT_VERSION} node=${process.versions.node}\n`);
+    process.stdout.write(versionLine());
     return;
   }
   if (args[0] === '-h' || args[0] === '--help') {
     process.stdout.write(usage());
     return;
   }
-  const config = new ConfigRegistry(DIRECTIVES);
-  try {
-    const { pairs } = parseCommandLine(args);
-    for (const [name, words] of pairs) {
-      try {
-        config.setAtStartup(name, words.length === 0 ? [''] : [words.join(' ')]);
-      } catch (e) {
-        throw new ConfigError(`--${name}: ${(e as Error).message}`);
-      }
-    }
-  } catch (e) {
-    process.stderr.write(`\n*** FATAL CONFIG ERROR (Redoubt ${REDOUBT_VERSION}) ***\n${(e as Error).message}\n`);
-    process.exit(1);
-  }
+  const config = loadConfiguration(args);
   const server = new Server(config);
-  server.logger.open(config.get('logfile'));
+  const logfile = config.get('logfile') as string;
+  server.logger.open(logfile);
+  if (logfile !== '') try { fs.chmodSync(logfile, 0o600); } catch { /* not ours to change */ }
+
+  server.logger.role = 'C';
+  server.log('warning', 'oO0OoO0OoO0Oo Redoubt is starting oO0OoO0OoO0Oo');
+  server.log('warning', `Redoubt version=${REDOUBT_VERSION}, redis_version=${REDIS_COMPAT_VERSION}, bits=64, node=${process.versions.node}, pid=${process.pid}, just started`);
+  if (config.configFile === null) {
+    server.log('warning', 'Warning: no config file specified, using the default config. In order to specify a config file use redoubt /path/to/redis.conf');
+  } else {
+    server.log('warning', 'Configuration loaded');
+  }
+  server.log('debug', `Effective configuration: ${config.redactedDump().join('; ')}`);
+  server.logger.role = 'M';
+
+  const pidfile = config.get('pidfile') as string;
+  if (pidfile !== '') writePidFile(server, pidfile);
+  server.log('notice', `Running mode=standalone, port=${config.get('port')}.`);
+  startupWarnings(server);
   try {
     await server.start();
   } catch (e) {
     server.log('warning', (e as Error).message);
+    if (pidfile !== '') try { fs.unlinkSync(pidfile); } catch { /* never written */ }
+    server.logger.close();
     process.exit(1);
   }
-  server.log('notice', 'Ready to accept connections tcp');
-  const onSignal = (sig: string) => {
+  server.log('warning', 'Server initialized');
+  server.log('notice', 'Ready to accept connections');
+
+  // CONFIG SET port / bind: reopen the listeners (asynchronously; a failure is logged).
+  for (const name of ['port', 'bind']) {
+    let first = true;
+    config.onChange(name, () => {
+      if (first) { first = false; return; }
+      server.listeners.reopen().catch((e: Error) => server.log('warning', e.message));
+    });
+  }
+
+  let shuttingDown = false;
+  const onSignal = (sig: 'SIGTERM' | 'SIGINT') => {
+    if (shuttingDown) {
+      if (sig === 'SIGINT') {
+        server.log('warning', 'You insist... exiting now.');
+        if (pidfile !== '') try { fs.unlinkSync(pidfile); } catch { /* gone */ }
+        process.exit(1);
+      }
+      return;
+    }
+    shuttingDown = true;
     server.log('warning', `Received ${sig} scheduling shutdown...`);
-    server.finishShutdown(0);
+    server.shutdown({});
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

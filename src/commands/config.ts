@@ -1,3 +1,141 @@
-import type { CommandSpec } from './table';
+/*
+ * CONFIG GET / SET / RESETSTAT / REWRITE / HELP. All knowledge of directives lives in the config
+ * registry (src/config); this file only adapts it to the wire: reply shapes, Redis's error texts,
+ * the enable-protected-configs gate, and redaction of sensitive values in the command's argv
+ * (the slow log and audit trail see "(redacted)" instead of a password).
+ */
 
-export const COMMANDS: CommandSpec[] = [];
+import { command, type CommandSpec } from './table';
+import type { Ctx } from './context';
+import { globMatch } from '../data/glob';
+import { rewriteConfigFile } from '../config/rewrite';
+
+const FLAGS = ['admin', 'noscript', 'loading', 'stale'] as const;
+
+function configGet(ctx: Ctx): void {
+  const pairs = ctx.server.config.match(ctx.argv.slice(2), globMatch);
+  ctx.reply.map(pairs.length);
+  for (const [k, v] of pairs) {
+    ctx.reply.bulk(k);
+    ctx.reply.bulk(v);
+  }
+}
+
+function configSet(ctx: Ctx): void {
+  const argv = ctx.argv;
+  if (argv.length % 2 === 1) {
+    ctx.reply.error('ERR syntax error');
+    return;
+  }
+  const cfg = ctx.server.config;
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.length; i += 2) {
+    pairs.push([argv[i], argv[i + 1]]);
+    // Redact before anything can fail, so no log or slow-log entry ever carries the secret.
+    if (cfg.lookup(argv[i])?.sensitive) argv[i + 1] = '(redacted)';
+  }
+  const epc = cfg.get('enable-protected-configs') as string;
+  const allowProtected = epc === 'yes' || (epc === 'local' && ctx.client.local === true);
+  const err = cfg.setMany(pairs, allowProtected);
+  if (err === null) ctx.reply.ok();
+  else ctx.reply.error(err);
+}
+
+/** Redis's resetServerStats + resetCommandTableStats + resetErrorTableStats. */
+function configResetStat(ctx: Ctx): void {
+  const stats = ctx.server.stats as unknown as Record<string, unknown>;
+  for (const k of Object.keys(stats)) {
+    const v = stats[k];
+    if (typeof v === 'number') stats[k] = 0;
+    else if (v instanceof Map) v.clear();
+  }
+  ctx.server.stats.resetTime = Date.now();
+  const seen = new Set<unknown>();
+  for (const c of ctx.server.commands.values()) {
+    if (seen.has(c)) continue;
+    seen.add(c);
+    for (const x of [c, ...(c.subcommands?.values() ?? [])]) {
+      x.calls = 0;
+      x.usec = 0;
+      x.rejectedCalls = 0;
+      x.failedCalls = 0;
+    }
+  }
+  ctx.reply.ok();
+}
+
+function configRewrite(ctx: Ctx): void {
+  const file = ctx.server.config.configFile;
+  if (file === null) {
+    ctx.reply.error('ERR The server is running without a config file');
+    return;
+  }
+  const err = rewriteConfigFile(file, ctx.server.config);
+  if (err === null) {
+    ctx.server.log('warning', 'CONFIG REWRITE executed with success.');
+    ctx.reply.ok();
+  } else {
+    ctx.server.log('warning', `CONFIG REWRITE failed: ${err}`);
+    ctx.reply.error(`ERR Rewriting config file: ${err}`);
+  }
+}
+
+const HELP = [
+  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+  'HELP',
+  '    Prints this help.',
+];
+
+function configHelp(ctx: Ctx): void {
+  ctx.reply.array(HELP.length);
+  for (const l of HELP) ctx.reply.simple(l);
+}
+
+export const COMMANDS: CommandSpec[] = [
+  command({
+    name: 'config', arity: -2,
+    docs: { summary: 'Reads and changes the server configuration.', since: '2.0.0', group: 'server', complexity: 'Depends on subcommand.' },
+    subcommands: [
+      command({
+        name: 'get', arity: -3, flags: [...FLAGS],
+        docs: { summary: 'Returns the values of the configuration parameters matching the patterns.', since: '2.0.0', group: 'server',
+          complexity: 'O(N) when N is the number of configuration parameters provided',
+          history: [['7.0.0', 'Added the ability to pass multiple pattern parameters in one call']],
+          arguments: [{ name: 'parameter', type: 'block', flags: ['multiple'], arguments: [{ name: 'parameter', type: 'string' }] }] },
+        handler: configGet,
+      }),
+      command({
+        name: 'set', arity: -4, flags: [...FLAGS], tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        docs: { summary: 'Sets configuration parameters, all of them or none.', since: '2.0.0', group: 'server',
+          complexity: 'O(N) when N is the number of configuration parameters provided',
+          history: [['7.0.0', 'Added the ability to set multiple parameters in one call.']],
+          arguments: [{ name: 'parameter_value', type: 'block', flags: ['multiple'], arguments: [
+            { name: 'parameter', type: 'string' }, { name: 'value', type: 'string' }] }] },
+        handler: configSet,
+      }),
+      command({
+        name: 'resetstat', arity: 2, flags: [...FLAGS],
+        docs: { summary: 'Resets the statistics that INFO reports.', since: '2.0.0', group: 'server', complexity: 'O(1)' },
+        handler: configResetStat,
+      }),
+      command({
+        name: 'rewrite', arity: 2, flags: [...FLAGS],
+        docs: { summary: 'Writes the running configuration back to the configuration file.', since: '2.8.0', group: 'server', complexity: 'O(1)' },
+        handler: configRewrite,
+      }),
+      command({
+        name: 'help', arity: 2, flags: ['loading', 'stale'],
+        docs: { summary: 'Lists the CONFIG subcommands.', since: '5.0.0', group: 'server', complexity: 'O(1)' },
+        handler: configHelp,
+      }),
+    ],
+  }),
+];

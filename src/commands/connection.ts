@@ -1,9 +1,18 @@
 /*
- * Connection commands: PING ECHO QUIT SELECT HELLO RESET CLIENT.
+ * Connection commands: PING ECHO QUIT RESET HELLO, and CLIENT (declared in client.ts).
+ *
+ * They change only the calling session's state (protocol, name, reply mode, authentication) and
+ * answer with Redis 7.0's exact replies. HELLO reports `server: redis` and `version: 7.0.15` so
+ * clients that switch behaviour on the server version treat Redoubt as the Redis it mirrors;
+ * INFO's `redoubt_version` tells the truth about the build.
  */
 
 import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
+import { CLIENT, BAD_CLIENT_NAME, validClientName } from './client';
+import { isOpt, parseLongLong } from './util';
+
+export const REDIS_COMPAT_VERSION = '7.0.15';
 
 function ping(ctx: Ctx): void {
   // In RESP2 a subscribed client gets an array; handled by the pub/sub issue.
@@ -12,17 +21,102 @@ function ping(ctx: Ctx): void {
   else ctx.reply.simple('PONG');
 }
 
+function echo(ctx: Ctx): void {
+  ctx.reply.bulk(ctx.argv[1]);
+}
+
+function quit(ctx: Ctx): void {
+  ctx.reply.ok();
+  ctx.client.closeAfterReply();
+}
+
+function reset(ctx: Ctx): void {
+  ctx.client.reset();
+  ctx.reply.simple('RESET');
+}
+
+/**
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. Order of checks as in Redis: version, then
+ * option syntax, then credentials, then "must be authenticated", then the name; the protocol
+ * switches last, so the reply already uses the new protocol.
+ */
+function hello(ctx: Ctx): void {
+  const argv = ctx.argv;
+  let ver = 0;
+  if (argv.length >= 2) {
+    const v = parseLongLong(argv[1]);
+    if (v === null) return ctx.reply.error('ERR Protocol version is not an integer or out of range');
+    if (v < 2n || v > 3n) return ctx.reply.error('NOPROTO unsupported protocol version');
+    ver = Number(v);
+  }
+  let user: string | undefined;
+  let pass: string | undefined;
+  let name: string | undefined;
+  for (let j = 2; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j];
+    if (isOpt(opt, 'AUTH') && more >= 2) {
+      user = argv[j + 1];
+      pass = argv[j + 2];
+      // keep the credentials out of MONITOR and SLOWLOG
+      const redacted = argv.slice();
+      redacted[j + 1] = redacted[j + 2] = '(redacted)';
+      ctx.argv = redacted;
+      j += 2;
+    } else if (isOpt(opt, 'SETNAME') && more >= 1) {
+      name = argv[j + 1];
+      j++;
+    } else {
+      return ctx.reply.error(`ERR Syntax error in HELLO option '${opt}'`);
+    }
+  }
+  if (user !== undefined && pass !== undefined && !ctx.server.authenticate(ctx.client, user, pass)) {
+    return ctx.reply.error('WRONGPASS invalid username-password pair or user is disabled.');
+  }
+  if (!ctx.client.authenticated) {
+    return ctx.reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  }
+  if (name !== undefined) {
+    if (!validClientName(name)) return ctx.reply.error(BAD_CLIENT_NAME);
+    ctx.client.name = name;
+  }
+  if (ver !== 0) ctx.client.resp = ver as 2 | 3;
+  const r = ctx.reply;
+  r.map(7);
+  r.bulk('server'); r.bulk('redis');
+  r.bulk('version'); r.bulk(REDIS_COMPAT_VERSION);
+  r.bulk('proto'); r.int(ctx.client.resp);
+  r.bulk('id'); r.int(ctx.client.id);
+  r.bulk('mode'); r.bulk('standalone');
+  r.bulk('role'); r.bulk(ctx.server.role);
+  r.bulk('modules'); r.array(0);
+}
+
 export const COMMANDS: CommandSpec[] = [
   command({
-    name: 'ping', arity: -1, flags: ['fast', 'sentinel'], categories: ['connection'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
-    docs: { summary: 'Returns the server\'s liveliness response.', since: '1.0.0', group: 'connection', complexity: 'O(1)',
-      arguments: [{ name: 'message', type: 'string', flags: ['optional'] }] },
+    name: 'ping', arity: -1, flags: ["fast", "sentinel"], categories: ["connection"], tips: ["request_policy:all_shards","response_policy:all_succeeded"],
+    docs: {summary:"Ping the server",since:"1.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"message",type:"string",flags:["optional"]}]},
     handler: ping,
   }),
   command({
-    name: 'echo', arity: 2, flags: ['fast'], categories: ['connection'],
-    docs: { summary: 'Returns the given string.', since: '1.0.0', group: 'connection', complexity: 'O(1)',
-      arguments: [{ name: 'message', type: 'string' }] },
-    handler: (ctx) => ctx.reply.bulk(ctx.argv[1]),
+    name: 'echo', arity: 2, flags: ["loading","stale","fast"], categories: ["connection"],
+    docs: {summary:"Echo the given string",since:"1.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"message",type:"string"}]},
+    handler: echo,
   }),
+  command({
+    name: 'quit', arity: -1, flags: ["noscript","loading","stale","fast","no_auth","allow_busy"], categories: ["connection"],
+    docs: {summary:"Close the connection",since:"1.0.0",group:"connection",complexity:"O(1)"},
+    handler: quit,
+  }),
+  command({
+    name: 'reset', arity: 1, flags: ["noscript","loading","stale","fast","no_auth","allow_busy"], categories: ["connection"],
+    docs: {summary:"Reset the connection",since:"6.2.0",group:"connection",complexity:"O(1)"},
+    handler: reset,
+  }),
+  command({
+    name: 'hello', arity: -1, flags: ["noscript","loading","stale","fast","no_auth","sentinel","allow_busy"], categories: ["connection"],
+    docs: {summary:"Handshake with Redis",since:"6.0.0",group:"connection",complexity:"O(1)",history:[["6.2.0","`protover` made optional; when called without arguments the command reports the current connection's context."]],arguments:[{name:"arguments",type:"block",flags:["optional"],arguments:[{name:"protover",type:"integer"},{name:"username_password",type:"block",token:"AUTH",flags:["optional"],arguments:[{name:"username",type:"string"},{name:"password",type:"string"}]},{name:"clientname",type:"string",token:"SETNAME",flags:["optional"]}]}]},
+    handler: hello,
+  }),
+  CLIENT,
 ];

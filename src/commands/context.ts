@@ -27,6 +27,11 @@ export interface Session {
   authenticated: boolean;
   /** 'normal' | 'master' | 'replica' | 'pubsub' */
   readonly kind: string;
+  /** connected over loopback or the Unix socket (enable-*-command / enable-protected-configs local) */
+  readonly local?: boolean;
+  /** peer and local address as CLIENT LIST shows them ('ip:port', or '<path>:0' for unix sockets) */
+  readonly addr: string;
+  readonly laddr: string;
   /** CLIENT LIST / CLIENT INFO line for this session */
   infoLine(): string;
   /** Close after flushing pending replies (QUIT). */
@@ -85,14 +90,44 @@ export interface ServerView {
   unpause(): void;
   /** Shut down the server. Returns an error text if refused (e.g. SAVE failed), else never returns normally. */
   shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }): string | null;
+  /** INFO text for the requested section names (lower-cased; empty = default sections). */
+  infoString(sections: string[]): string;
+  /** SLOWLOG entries, newest first. */
+  readonly slowlog: { readonly entries: readonly SlowLogRecord[]; reset(): void };
+  /** DEBUG SET-ACTIVE-EXPIRE */
+  activeExpireEnabled: boolean;
+  /** replication role, as HELLO reports it */
+  readonly role: 'master' | 'replica';
+  /**
+   * Checks a username/password pair and, when valid, authenticates the session as that user
+   * (HELLO AUTH). The ACL layer owns the answer.
+   */
+  authenticate(client: Session, user: string, pass: string): boolean;
+  /** True if an ACL user with this name exists (CLIENT KILL USER). */
+  hasUser(name: string): boolean;
   /** Write a line to the server log at the given level. */
   log(level: 'debug' | 'verbose' | 'notice' | 'warning', msg: string): void;
   /** Emit a keyspace/write event to listeners (AOF, replicas) after a write command. */
   propagate(dbIndex: number, argv: string[]): void;
 }
 
+export interface SlowLogRecord {
+  id: number;
+  /** unix seconds */
+  time: number;
+  /** microseconds */
+  duration: number;
+  argv: string[];
+  peer: string;
+  name: string;
+}
+
 /** The per-call context. One instance per connection, refreshed for each command. */
 export interface Ctx {
+  /**
+   * The arguments. A handler that receives secrets replaces this with a redacted copy (Redis's
+   * redactClientCommandArgument); MONITOR and SLOWLOG then show the copy, never the secret.
+   */
   argv: string[];
   cmd: Command;
   client: Session;

@@ -1,3 +1,158 @@
-import type { CommandSpec } from './table';
+/*
+ * Server commands: INFO TIME SLOWLOG MONITOR SHUTDOWN, and DEBUG (declared in debug.ts).
+ *
+ * The handlers format; the server owns the state (INFO text, slow log, monitor list, shutdown
+ * sequence) and hands it over through ServerView, so nothing here reaches a socket.
+ */
 
-export const COMMANDS: CommandSpec[] = [];
+import { command, type CommandSpec } from './table';
+import type { Ctx } from './context';
+import { ERR, isOpt, parseLongLong } from './util';
+import { replyHelp, subcommandSyntaxError } from './client';
+import { DEBUG } from './debug';
+
+function info(ctx: Ctx): void {
+  const sections: string[] = [];
+  for (let i = 1; i < ctx.argv.length; i++) sections.push(ctx.argv[i].toLowerCase());
+  ctx.reply.verbatim(ctx.server.infoString(sections));
+}
+
+/** Wall-clock time with microseconds, read fresh like Redis's gettimeofday (not the cached clock). */
+function time(ctx: Ctx): void {
+  const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+  ctx.reply.array(2);
+  ctx.reply.bulk(String(us / 1000000n));
+  ctx.reply.bulk(String(us % 1000000n));
+}
+
+function slowlogGet(ctx: Ctx): void {
+  const entries = ctx.server.slowlog.entries;
+  let count = 10;
+  if (ctx.argv.length === 3) {
+    const n = parseLongLong(ctx.argv[2]);
+    if (n === null || n < -1n) return ctx.reply.error('ERR count should be greater than or equal to -1');
+    count = n === -1n ? entries.length : Number(n > BigInt(entries.length) ? BigInt(entries.length) : n);
+  } else if (ctx.argv.length > 3) {
+    return subcommandSyntaxError(ctx);
+  }
+  const n = Math.min(count, entries.length);
+  const r = ctx.reply;
+  r.array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    r.array(6);
+    r.int(e.id);
+    r.int(e.time);
+    r.int(e.duration);
+    r.bulkArray(e.argv);
+    r.bulk(e.peer);
+    r.bulk(e.name);
+  }
+}
+
+function slowlogLen(ctx: Ctx): void {
+  ctx.reply.int(ctx.server.slowlog.entries.length);
+}
+
+function slowlogReset(ctx: Ctx): void {
+  ctx.server.slowlog.reset();
+  ctx.reply.ok();
+}
+
+const SLOWLOG_HELP = [
+  'GET [<count>]',
+  '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
+  '    Entries are made of:',
+  '    id, timestamp, time in microseconds, arguments array, client IP and port,',
+  '    client name',
+  'LEN',
+  '    Return the length of the slowlog.',
+  'RESET',
+  '    Reset the slowlog.',
+];
+
+function slowlogHelp(ctx: Ctx): void {
+  replyHelp(ctx, SLOWLOG_HELP);
+}
+
+/** A replica or an existing monitor ignores MONITOR without a reply, as Redis does. */
+function monitor(ctx: Ctx): void {
+  if (ctx.client.kind === 'replica' || ctx.client.kind === 'monitor') return;
+  ctx.client.startMonitor();
+  ctx.reply.ok();
+}
+
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. The server decides whether a final save is due
+ * and whether it can exit; on success the process ends and no reply is sent.
+ */
+function shutdown(ctx: Ctx): void {
+  const opts = { save: false, nosave: false, now: false, force: false, abort: false };
+  for (let i = 1; i < ctx.argv.length; i++) {
+    const a = ctx.argv[i];
+    if (isOpt(a, 'NOSAVE')) opts.nosave = true;
+    else if (isOpt(a, 'SAVE')) opts.save = true;
+    else if (isOpt(a, 'NOW')) opts.now = true;
+    else if (isOpt(a, 'FORCE')) opts.force = true;
+    else if (isOpt(a, 'ABORT')) opts.abort = true;
+    else return ctx.reply.error(ERR.SYNTAX);
+  }
+  if ((opts.abort && (opts.save || opts.nosave || opts.now || opts.force)) || (opts.save && opts.nosave)) {
+    return ctx.reply.error(ERR.SYNTAX);
+  }
+  const err = ctx.server.shutdown(opts);
+  if (err !== null) {
+    if (err === 'OK') ctx.reply.ok();
+    else ctx.reply.error(err);
+  }
+}
+
+export const COMMANDS: CommandSpec[] = [
+  command({
+    name: 'info', arity: -1, flags: ["loading","stale","sentinel"], categories: ["dangerous"], tips: ["nondeterministic_output","request_policy:all_shards","response_policy:special"],
+    docs: {summary:"Get information and statistics about the server",since:"1.0.0",group:"server",complexity:"O(1)",history:[["7.0.0","Added support for taking multiple section arguments."]],arguments:[{name:"section",type:"string",flags:["optional","multiple"]}]},
+    handler: info,
+  }),
+  command({
+    name: 'time', arity: 1, flags: ["loading","stale","fast"], tips: ["nondeterministic_output"],
+    docs: {summary:"Return the current server time",since:"2.6.0",group:"server",complexity:"O(1)"},
+    handler: time,
+  }),
+  command({
+    name: 'slowlog', arity: -2,
+    docs: {summary:"A container for slow log commands",since:"2.2.12",group:"server",complexity:"Depends on subcommand."},
+    subcommands: [
+      command({
+        name: 'len', arity: 2, flags: ["admin","loading","stale"], tips: ["request_policy:all_nodes","response_policy:agg_sum","nondeterministic_output"],
+        docs: {summary:"Get the slow log's length",since:"2.2.12",group:"server",complexity:"O(1)"},
+        handler: slowlogLen,
+      }),
+      command({
+        name: 'reset', arity: 2, flags: ["admin","loading","stale"], tips: ["request_policy:all_nodes","response_policy:all_succeeded"],
+        docs: {summary:"Clear all entries from the slow log",since:"2.2.12",group:"server",complexity:"O(N) where N is the number of entries in the slowlog"},
+        handler: slowlogReset,
+      }),
+      command({
+        name: 'get', arity: -2, flags: ["admin","loading","stale"], tips: ["request_policy:all_nodes","nondeterministic_output"],
+        docs: {summary:"Get the slow log's entries",since:"2.2.12",group:"server",complexity:"O(N) where N is the number of entries returned",history:[["4.0.0","Added client IP address, port and name to the reply."]],arguments:[{name:"count",type:"integer",flags:["optional"]}]},
+        handler: slowlogGet,
+      }),
+      command({
+        name: 'help', arity: 2, flags: ["loading","stale"],
+        docs: {summary:"Show helpful text about the different subcommands",since:"6.2.0",group:"server",complexity:"O(1)"},
+        handler: slowlogHelp,
+      }),
+    ],
+  }),
+  command({
+    name: 'monitor', arity: 1, flags: ["admin","noscript","loading","stale"],
+    docs: {summary:"Listen for all requests received by the server in real time",since:"1.0.0",group:"server"},
+    handler: monitor,
+  }),
+  command({
+    name: 'shutdown', arity: -1, flags: ["admin","noscript","loading","stale","no_multi","sentinel","allow_busy"],
+    docs: {summary:"Synchronously save the dataset to disk and then shut down the server",since:"1.0.0",group:"server",complexity:"O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",history:[["7.0.0","Added the `NOW`, `FORCE` and `ABORT` modifiers."]],arguments:[{name:"nosave_save",type:"oneof",flags:["optional"],arguments:[{name:"nosave",type:"pure-token",token:"NOSAVE"},{name:"save",type:"pure-token",token:"SAVE"}]},{name:"now",type:"pure-token",token:"NOW",since:"7.0.0",flags:["optional"]},{name:"force",type:"pure-token",token:"FORCE",since:"7.0.0",flags:["optional"]},{name:"abort",type:"pure-token",token:"ABORT",since:"7.0.0",flags:["optional"]}]},
+    handler: shutdown,
+  }),
+  DEBUG,
+];

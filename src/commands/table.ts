@@ -89,7 +89,33 @@ export interface CommandSpec {
    * Returns argument indexes.
    */
   getKeys?: (argv: string[]) => number[];
+  /**
+   * Like getKeys, with the access flags of each key: for commands whose specs carry
+   * 'variable_flags' (SET ... GET, SORT ... STORE), where the flags depend on the arguments.
+   */
+  getKeyRefs?: (argv: string[]) => KeyRef[];
 }
+
+/** A key found in an argument vector, with the access flags that apply to it. */
+export interface KeyRef {
+  index: number;
+  flags: readonly KeySpecFlag[];
+}
+
+/**
+ * Command flags in the order COMMAND INFO lists them. Flags Redis keeps internal (may_replicate,
+ * sentinel, only_sentinel, protected) are absent: they steer the server but are never shown.
+ */
+export const SHOWN_COMMAND_FLAGS: readonly (CommandFlag | 'movablekeys')[] = [
+  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading',
+  'stale', 'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'no_mandatory_keys',
+  'no_async_loading', 'no_multi', 'movablekeys', 'allow_busy',
+];
+
+/** Key-spec flags in the order COMMAND INFO and GETKEYSANDFLAGS list them. */
+export const KEY_SPEC_FLAGS: readonly KeySpecFlag[] = [
+  'RO', 'RW', 'OW', 'RM', 'access', 'update', 'insert', 'delete', 'not_key', 'incomplete', 'variable_flags',
+];
 
 /** The resolved command, with everything derived. */
 export class Command {
@@ -106,6 +132,7 @@ export class Command {
   readonly parent: Command | undefined;
   readonly subcommands: Map<string, Command> | undefined;
   readonly getKeysFn: ((argv: string[]) => number[]) | undefined;
+  readonly getKeyRefsFn: ((argv: string[]) => KeyRef[]) | undefined;
   /** legacy (first, last, step) derived from key specs as Redis does */
   readonly legacy: [number, number, number];
   /** bit id used by ACL; assigned by the registry */
@@ -136,10 +163,12 @@ export class Command {
     this.docs = spec.docs;
     this.handler = spec.handler;
     this.getKeysFn = spec.getKeys;
+    this.getKeyRefsFn = spec.getKeyRefs;
     const flags = new Set<CommandFlag | 'movablekeys'>(spec.flags ?? []);
-    const { legacy, movable } = deriveLegacyRange(this.keys);
-    if (movable || spec.getKeys) flags.add('movablekeys');
-    this.legacy = legacy;
+    this.legacy = deriveLegacyRange(this.keys);
+    // Redis 7.0 marks movablekeys exactly when some key spec is not a fixed index + range: a key
+    // extractor alone (SET, LMOVE) does not make the key positions movable.
+    if (this.keys.some((ks) => !isIndexRange(ks))) flags.add('movablekeys');
     this.flags = flags;
     this.categories = deriveCategories(spec);
     this.isWrite = flags.has('write');
@@ -155,104 +184,165 @@ export class Command {
     }
   }
 
-  /** Indexes of the key arguments in argv, derived from key specs (or the custom extractor). */
-  keyIndexes(argv: string[]): number[] {
-    if (this.getKeysFn) return this.getKeysFn(argv);
-    const out: number[] = [];
-    for (const ks of this.keys) for (const i of keySpecIndexes(ks, argv)) out.push(i);
-    return out;
+  /** True if the command can have key arguments at all (COMMAND GETKEYS refuses otherwise). */
+  hasKeys(): boolean {
+    return this.getKeysFn !== undefined || this.getKeyRefsFn !== undefined ||
+      this.keys.some((ks) => !ks.flags.includes('not_key'));
   }
 
-  /** Key indexes with the spec that found each (for ACL read/write checks). */
+  /**
+   * The keys of argv with their access flags, as Redis's getKeysFromCommandWithSpecs finds them:
+   * the key specs when they are reliable (some real key, no variable flags) and all resolve; else
+   * the command's own extractor; else none. Argument counts must already satisfy the arity.
+   */
+  getKeys(argv: string[]): KeyRef[] {
+    const real = this.keys.some((ks) => !ks.flags.includes('not_key'));
+    const variable = this.keys.some((ks) => ks.flags.includes('variable_flags'));
+    if (real && !variable) {
+      const r = keysFromSpecs(this.keys, argv, this.arity);
+      if (r !== null) return r;
+    }
+    if (this.getKeyRefsFn) return this.getKeyRefsFn(argv);
+    if (this.getKeysFn) {
+      const flags = this.keys[0]?.flags ?? [];
+      return this.getKeysFn(argv).map((index) => ({ index, flags }));
+    }
+    return [];
+  }
+
+  /** Indexes of the key arguments in argv. */
+  keyIndexes(argv: string[]): number[] {
+    return this.getKeys(argv).map((k) => k.index);
+  }
+
+  /** Key indexes with the spec whose flags apply to each (for ACL read/write checks). */
   keysWithSpecs(argv: string[]): { index: number; spec: KeySpec | undefined }[] {
-    if (this.getKeysFn) return this.getKeysFn(argv).map((index) => ({ index, spec: this.keys[0] }));
-    const out: { index: number; spec: KeySpec }[] = [];
-    for (const ks of this.keys) for (const index of keySpecIndexes(ks, argv)) out.push({ index, spec: ks });
-    return out;
+    return this.getKeys(argv).map((k) => ({
+      index: k.index,
+      spec: this.keys.find((ks) => ks.flags === k.flags) ?? { flags: [...k.flags], begin: { unknown: true }, find: { unknown: true } },
+    }));
   }
 }
 
-/** Resolves one key spec against an argument vector, as Redis's getKeysUsingKeySpecs does. */
-export function keySpecIndexes(ks: KeySpec, argv: string[]): number[] {
+function isIndexRange(ks: KeySpec): boolean {
+  return 'index' in ks.begin && 'range' in ks.find;
+}
+
+/** Redis's string2ll acceptance for a numkeys argument: optional '-', digits, no leading zeros. */
+function parseKeyCount(s: string): number | null {
+  if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : n < 0 ? -1 : null;
+}
+
+/** Where one spec's search begins, 0 if its keyword is absent, -1 if the spec cannot be resolved. */
+function beginIndex(ks: KeySpec, argv: string[]): number {
   const argc = argv.length;
-  let first: number;
-  if ('index' in ks.begin) {
-    first = ks.begin.index;
-  } else if ('keyword' in ks.begin) {
-    const { keyword, startfrom } = ks.begin;
-    const kw = keyword.toLowerCase();
-    first = -1;
-    if (startfrom >= 0) {
-      for (let i = startfrom; i < argc; i++) if (argv[i].toLowerCase() === kw) { first = i + 1; break; }
-    } else {
-      for (let i = argc + startfrom; i > 0; i--) if (argv[i].toLowerCase() === kw) { first = i + 1; break; }
-    }
-    if (first < 0) return [];
-  } else {
-    return [];
+  if ('index' in ks.begin) return ks.begin.index;
+  if (!('keyword' in ks.begin)) return -1;
+  const { keyword, startfrom } = ks.begin;
+  const kw = keyword.toLowerCase();
+  // Redis 7.0 scans [startfrom, argc-1) forwards, or (1, argc+startfrom] backwards: the bounds
+  // themselves are never compared, so a keyword in the last (or first) position is not found.
+  const start = startfrom > 0 ? startfrom : argc + startfrom;
+  const end = startfrom > 0 ? argc - 1 : 1;
+  for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
+    if (i >= argc || i < 1) break;
+    if (argv[i].toLowerCase() === kw) return i + 1;
   }
-  if (first >= argc) return [];
-  const out: number[] = [];
-  if ('range' in ks.find) {
-    const [lastkey, step, limit] = ks.find.range;
+  return 0;
+}
+
+/** Resolves every key spec against argv; null when one is invalid or incomplete. */
+export function keysFromSpecs(specs: KeySpec[], argv: string[], arity: number): KeyRef[] | null {
+  const argc = argv.length;
+  const out: KeyRef[] = [];
+  for (const ks of specs) {
+    if (ks.flags.includes('not_key')) continue;
+    let first = beginIndex(ks, argv);
+    if (first < 0) return null;
+    if (first === 0) continue;
     let last: number;
-    if (lastkey >= 0) last = first + lastkey;
-    else if (limit === 0 || limit === undefined) last = argc + lastkey;
-    else last = first + Math.floor((argc - first) / limit) + lastkey;
-    for (let i = first; i <= last && i < argc; i += step) out.push(i);
-  } else if ('keynum' in ks.find) {
-    const [keynumidx, firstkey, step] = ks.find.keynum;
-    const numIdx = first + keynumidx;
-    if (numIdx >= argc) return [];
-    const n = Number(argv[numIdx]);
-    if (!Number.isInteger(n) || n < 0) return [];
-    const start = first + firstkey;
-    for (let j = 0, i = start; j < n && i < argc; j++, i += step) out.push(i);
+    let step: number;
+    if ('range' in ks.find) {
+      const [lastkey, keystep, limit] = ks.find.range;
+      step = keystep;
+      if (lastkey >= 0) last = first + lastkey;
+      else if (!limit) last = argc + lastkey;
+      else last = first + Math.trunc((argc - first) / limit) + lastkey;
+    } else if ('keynum' in ks.find) {
+      const [keynumidx, firstkey, keystep] = ks.find.keynum;
+      step = keystep;
+      if (first + keynumidx >= argc) return null;
+      const n = parseKeyCount(argv[first + keynumidx]);
+      if (n === null || n < 0) return null;
+      first += firstkey;
+      last = first + n - 1;
+    } else {
+      return null;
+    }
+    if (last >= argc || last < first || first >= argc) return null;
+    if (step <= 0) return null;
+    for (let i = first; i <= last; i += step) {
+      // negative-arity commands are not arity-checked at this point: extra positions are skipped
+      if (i >= argc) {
+        if (arity < 0) continue;
+        return null;
+      }
+      out.push({ index: i, flags: ks.flags });
+    }
+    if (ks.flags.includes('incomplete')) return null;
   }
   return out;
 }
 
-function deriveLegacyRange(specs: KeySpec[]): { legacy: [number, number, number]; movable: boolean } {
-  if (specs.length === 0) return { legacy: [0, 0, 0], movable: false };
-  const isRange = (s: KeySpec) => 'index' in s.begin && 'range' in s.find;
-  if (specs.length === 1 && isRange(specs[0])) {
-    const s = specs[0] as { begin: { index: number }; find: { range: [number, number, number] }; flags: KeySpecFlag[] };
-    const first = s.begin.index;
-    const last = s.find.range[0] >= 0 ? first + s.find.range[0] : s.find.range[0];
-    return { legacy: [first, last, s.find.range[1]], movable: s.flags.includes('incomplete') };
+/** Resolves one key spec against an argument vector (no fallback), [] when it does not resolve. */
+export function keySpecIndexes(ks: KeySpec, argv: string[]): number[] {
+  return (keysFromSpecs([ks], argv, -1) ?? []).map((k) => k.index);
+}
+
+/**
+ * The legacy (firstkey, lastkey, step) triple of COMMAND INFO, computed as Redis 7.0 does: a lone
+ * index+range spec is used as it is; otherwise consecutive step-1 range specs are merged and the
+ * others skipped. lastkey is absolute when non-negative, relative to argc when negative.
+ */
+function deriveLegacyRange(specs: KeySpec[]): [number, number, number] {
+  if (specs.length === 0) return [0, 0, 0];
+  if (specs.length === 1 && isIndexRange(specs[0])) {
+    const first = (specs[0].begin as { index: number }).index;
+    const [lastkey, step] = (specs[0].find as { range: [number, number, number] }).range;
+    return [first, lastkey >= 0 ? first + lastkey : lastkey, step];
   }
-  let movable = false;
+  // unsigned 32-bit comparison, as Redis does, so a negative (argc-relative) lastkey wins
+  const u = (x: number) => (x < 0 ? 2 ** 32 + x : x);
   let firstkey = Infinity;
   let lastkey = 0;
   let prevLast = 0;
   for (const s of specs) {
-    if (!isRange(s)) { movable = true; continue; }
+    if (!isIndexRange(s)) continue;
     const idx = (s.begin as { index: number }).index;
     const [lk, step] = (s.find as { range: [number, number, number] }).range;
-    if (step !== 1 || (prevLast && prevLast !== idx - 1)) { movable = true; continue; }
-    if (s.flags.includes('incomplete')) movable = true;
+    if (step !== 1 || (prevLast && prevLast !== idx - 1)) continue;
     firstkey = Math.min(firstkey, idx);
     const abs = lk >= 0 ? lk + idx : lk;
-    // unsigned comparison in Redis: negative values are "largest"
-    const u = (x: number) => (x < 0 ? 2 ** 32 + x : x);
-    lastkey = u(abs) > u(lastkey) ? abs : lastkey;
+    if (u(abs) > u(lastkey)) lastkey = abs;
     prevLast = lastkey;
   }
-  if (firstkey === Infinity) return { legacy: [0, 0, 0], movable: true };
-  return { legacy: [firstkey, lastkey, 1], movable };
+  if (firstkey === Infinity) return [0, 0, 0];
+  return [firstkey, lastkey, 1];
 }
 
 function deriveCategories(spec: CommandSpec): Set<AclCategory> {
   const c = new Set<AclCategory>(spec.categories ?? []);
   const f = new Set(spec.flags ?? []);
   if (f.has('write')) c.add('write');
+  // scripting commands are not @read even when flagged readonly (EVAL_RO, FCALL_RO)
   if (f.has('readonly') && !c.has('scripting')) c.add('read');
   if (f.has('admin')) { c.add('admin'); c.add('dangerous'); }
   if (f.has('pubsub')) c.add('pubsub');
   if (f.has('fast')) c.add('fast');
   if (f.has('blocking')) c.add('blocking');
   if (!c.has('fast')) c.add('slow');
-  // keep canonical order
   return new Set(ACL_CATEGORIES.filter((x) => c.has(x)));
 }
 

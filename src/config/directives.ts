@@ -1,38 +1,406 @@
 /*
- * Every configuration directive, declared once. Defaults are Redoubt's safe defaults (which equal
- * Redis's unless docs/compatibility.md says otherwise). Directives of Redis 7.0's redis.conf that
- * Redoubt does not implement are declared with `unsupported` and a reason, so a config file that
- * uses them stops start-up with the file, the line and why — never a silent ignore.
+ * Every configuration directive of Redis 7.0, declared once (see registry.ts for the model).
+ *
+ * Bounds, types, aliases, enum orders and mutability mirror Redis 7.0's standardConfig table, so
+ * CONFIG GET/SET answer with Redis's values and error texts. Each directive is either implemented
+ * (some code reads it), `pinned` (the feature is absent but the accepted value says so truthfully:
+ * `appendonly no`, `maxmemory 0`), or `unsupported` (refused wherever it appears, with the reason).
+ * Where Redoubt's default differs from Redis's (`save ""`, `unixsocketperm 700`, `dynamic-hz no`,
+ * ...), it is because Redis's default would describe something Redoubt does not do or is less safe;
+ * docs/compatibility.md lists each one.
  */
 
-import type { DirectiveSpec } from './registry';
+import * as fs from 'node:fs';
+import type { DirectiveSpec, ParseResult } from './registry';
+import { parseStrtoll, parseMemory, repr, formatMemoryUnit } from './registry';
+
+const INT_MAX = 2147483647n;
+const INT_MIN = -2147483648n;
+const UINT_MAX = 4294967295n;
+const LONG_MAX = 9223372036854775807n;
+const LLONG_MAX = LONG_MAX;
+const ULLONG_MAX = 18446744073709551615n;
+
+const NO_PERSISTENCE = 'RDB/AOF persistence is not implemented yet';
+const NO_REPLICATION = 'replication is not implemented yet';
+const NO_CLUSTER = 'cluster mode is not implemented';
+const NO_TLS = 'TLS is not implemented yet';
+const NO_ACL = 'ACL and authentication are not implemented yet';
+const NO_EVICTION = 'maxmemory and eviction are not implemented yet';
+const NO_ENCODINGS = 'compact encodings of aggregate types are not implemented yet';
+const NO_DEFRAG = 'active defragmentation does not apply to a garbage-collected heap';
+const NO_SCRIPTS = 'scripting is not implemented yet';
+
+type Opts = Partial<DirectiveSpec>;
+
+const bool = (name: string, def: 'yes' | 'no', o: Opts = {}): DirectiveSpec => ({ name, type: 'bool', default: def, ...o });
+const int = (name: string, def: string, min: bigint, max: bigint, o: Opts = {}): DirectiveSpec => ({ name, type: 'int', default: def, min, max, ...o });
+const mem = (name: string, def: string, min: bigint, max: bigint, o: Opts = {}): DirectiveSpec => ({ name, type: 'memory', default: def, min, max, ...o });
+const str = (name: string, def: string, o: Opts = {}): DirectiveSpec => ({ name, type: 'string', default: def, ...o });
+const enm = (name: string, def: string, values: string[], o: Opts = {}): DirectiveSpec => ({ name, type: 'enum', default: def, values, ...o });
+const PROTECTED_ACTION = ['no', 'yes', 'local'];
+const SHUTDOWN_FLAGS = ['default', 'save', 'nosave', 'now', 'force'];
+
+/** A string that must be a plain file name (dbfilename, appendfilename, appenddirname). */
+function baseName(what: string, kind: string, allowEmpty: boolean) {
+  return (w: string[]): ParseResult => {
+    const v = w[0];
+    if (!allowEmpty && v === '') return { error: `${what} can't be empty` };
+    if (v.includes('/')) return { error: `${what} can't be a path, just a ${kind}` };
+    return { value: v, shown: v };
+  };
+}
+
+/* ------------------------------------------------------------------ special directives */
+
+function parseSave(w: string[], ctx: { startup: boolean; seen: number; current: unknown }): ParseResult {
+  const args = w.length === 1 && w[0] === '' ? [] : w;
+  if (args.length % 2 === 1) return { error: 'Invalid save parameters' };
+  const pairs: [number, number][] = [];
+  for (let j = 0; j < args.length; j += 2) {
+    const s = parseStrtoll(args[j]);
+    const c = parseStrtoll(args[j + 1]);
+    if (s === null || c === null || s < 1n || c < 0n) return { error: 'Invalid save parameters' };
+    pairs.push([Number(s), Number(BigInt.asIntN(32, c))]);
+  }
+  // In a file, the first `save` line replaces the defaults and later ones add to it.
+  const base = ctx.startup && ctx.seen > 0 ? (ctx.current as [number, number][]) : [];
+  const value = [...base, ...pairs];
+  return { value, shown: value.map(([s, c]) => `${s} ${c}`).join(' ') };
+}
+
+function parseBind(w: string[]): ParseResult {
+  if (w.length > 16) return { error: 'Too many bind addresses specified.' };
+  const addrs = w.length === 1 && w[0] === '' ? [] : w;
+  return { value: addrs, shown: addrs.join(' ') };
+}
+
+function errnoText(e: NodeJS.ErrnoException): string {
+  const t: Record<string, string> = {
+    ENOENT: 'No such file or directory', ENOTDIR: 'Not a directory', EACCES: 'Permission denied',
+    ELOOP: 'Too many levels of symbolic links', ENAMETOOLONG: 'File name too long', EPERM: 'Operation not permitted',
+  };
+  return t[e.code ?? ''] ?? e.message;
+}
+
+function parseDir(w: string[]): ParseResult {
+  if (w.length !== 1) return { error: 'wrong number of arguments' };
+  try {
+    if (!fs.statSync(w[0]).isDirectory()) return { error: 'Not a directory' };
+    fs.accessSync(w[0], fs.constants.X_OK);
+  } catch (e) {
+    return { error: errnoText(e as NodeJS.ErrnoException) };
+  }
+  return { value: w[0] };
+}
+
+function parseReplicaOf(w: string[]): ParseResult {
+  if (w.length !== 2) return { error: 'wrong number of arguments' };
+  if (w[0].toLowerCase() === 'no' && w[1].toLowerCase() === 'one') return { value: null, shown: '' };
+  const p = parseStrtoll(w[1]);
+  if (p === null || p < 0n || p > 65535n) return { error: 'Invalid master port' };
+  return { value: [w[0], Number(p)], shown: `${w[0]} ${p}` };
+}
+
+export interface ObufLimit { hard: bigint; soft: bigint; seconds: number }
+const OBUF_CLASSES = ['normal', 'slave', 'pubsub'];
+
+function parseObuf(w: string[], ctx: { current: unknown }): ParseResult {
+  if (w.length % 4 !== 0) return { error: 'Wrong number of arguments in buffer limit configuration.' };
+  const cur = (ctx.current as ObufLimit[] | undefined) ?? [
+    { hard: 0n, soft: 0n, seconds: 0 }, { hard: 268435456n, soft: 67108864n, seconds: 60 }, { hard: 33554432n, soft: 8388608n, seconds: 60 },
+  ];
+  const next = cur.map((x) => ({ ...x }));
+  for (let j = 0; j < w.length; j += 4) {
+    const name = w[j].toLowerCase();
+    const cls = name === 'replica' ? 1 : OBUF_CLASSES.indexOf(name);
+    if (cls < 0) return { error: 'Invalid client class specified in buffer limit configuration.' };
+    const hard = parseMemory(w[j + 1]);
+    const soft = parseMemory(w[j + 2]);
+    const secs = /^[ \t]*[+-]?\d*$/.test(w[j + 3]) ? Number(w[j + 3].trim() || '0') : -1;
+    if (hard === null || soft === null || secs < 0) return { error: 'Error in hard, soft or soft_seconds setting in buffer limit configuration.' };
+    next[cls] = { hard, soft, seconds: secs };
+  }
+  return { value: next, shown: next.map((l, i) => `${OBUF_CLASSES[i]} ${l.hard} ${l.soft} ${l.seconds}`).join(' ') };
+}
+
+function parseOomValues(w: string[]): ParseResult {
+  if (w.length !== 3) return { error: 'wrong number of arguments' };
+  const v: number[] = [];
+  for (const x of w) {
+    const n = parseStrtoll(x);
+    if (n === null || n < -2000n || n > 2000n) return { error: 'Invalid oom-score-adj-values, elements must be between -2000 and 2000.' };
+    v.push(Number(n));
+  }
+  return { value: v, shown: v.join(' ') };
+}
+
+/** notify-keyspace-events class characters, in the order Redis prints them. */
+const KS_ALL = 'g$lshzxetd';
+function parseNotify(w: string[]): ParseResult {
+  if (w.length !== 1) return { error: 'wrong number of arguments' };
+  const set = new Set<string>();
+  for (const ch of w[0]) {
+    if (ch === 'A') for (const c of KS_ALL) set.add(c);
+    else if ((KS_ALL + 'KEmn').includes(ch)) set.add(ch);
+    else return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+  }
+  let s = [...KS_ALL].every((c) => set.has(c)) ? 'A' : [...KS_ALL].filter((c) => set.has(c)).join('');
+  for (const c of 'KEmn') if (set.has(c)) s += c;
+  return { value: s, shown: s };
+}
+
+function parsePercentiles(w: string[]): ParseResult {
+  const args = w.length === 1 && w[0] === '' ? [] : w;
+  const v: number[] = [];
+  for (const a of args) {
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a)) return { error: 'Invalid latency-tracking-info-percentiles parameters' };
+    const n = Number(a);
+    if (n > 100 || n < 0) return { error: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
+    v.push(n);
+  }
+  // "%f" then trailing zeros (and a trailing dot) trimmed
+  const shown = v.map((n) => n.toFixed(6).replace(/\.?0+$/, '')).join(' ');
+  return { value: v, shown };
+}
+
+const TITLE_VARS = ['title', 'listen-addr', 'server-mode', 'port', 'tls-port', 'unixsocket', 'config-file'];
+function parseTitle(w: string[]): ParseResult {
+  const v = w[0];
+  let ok = true;
+  const rest = v.replace(/\{([^{}]*)\}/g, (_, n: string) => { if (!TITLE_VARS.includes(n)) ok = false; return ''; });
+  if (!ok || /[{}]/.test(rest) || !v.includes('{title}')) return { error: 'template format is invalid or contains unknown variables' };
+  return { value: v, shown: v };
+}
+
+/** rename-command lines accumulate; the command table applies them (commands/index.ts). */
+function parseRename(w: string[], ctx: { current: unknown }): ParseResult {
+  if (w.length !== 2) return { error: 'Bad directive or wrong number of arguments' };
+  const value = [...((ctx.current as [string, string][]) ?? []), [w[0], w[1]] as [string, string]];
+  return { value, shown: '' };
+}
+
+/* ------------------------------------------------------------------ the table */
 
 export const DIRECTIVES: DirectiveSpec[] = [
-  // NETWORK
-  { name: 'bind', type: 'string', default: '127.0.0.1 -::1', mutability: 'mutable' },
-  { name: 'port', type: 'int', default: '6379', min: 0, max: 65535, mutability: 'mutable' },
-  { name: 'protected-mode', type: 'bool', default: 'yes' },
-  { name: 'tcp-backlog', type: 'int', default: '511', min: 0, max: 2147483647, mutability: 'immutable' },
-  { name: 'timeout', type: 'int', default: '0', min: 0, max: 2147483647 },
-  { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: 2147483647 },
-  { name: 'enable-protected-configs', type: 'enum', default: 'no', values: ['no', 'yes', 'local'], mutability: 'immutable' },
-  { name: 'enable-debug-command', type: 'enum', default: 'no', values: ['no', 'yes', 'local'], mutability: 'immutable' },
-  { name: 'enable-module-command', type: 'enum', default: 'no', values: ['no', 'yes', 'local'], mutability: 'immutable' },
+  /* ---- network */
+  { name: 'bind', type: 'special', default: '127.0.0.1 -::1', multiArg: true, parse: parseBind,
+    rewrite: (v: string[], n, isDefault) => (isDefault ? { lines: [], force: false } : { lines: [`${n} ${v.length ? v.join(' ') : '""'}`], force: true }) },
+  int('port', '6379', 0n, 65535n),
+  bool('protected-mode', 'yes'),
+  int('tcp-backlog', '511', 0n, INT_MAX, { mutability: 'immutable' }),
+  int('timeout', '0', 0n, INT_MAX),
+  int('tcp-keepalive', '300', 0n, INT_MAX),
+  str('unixsocket', '', { mutability: 'immutable', emptyIsNull: true }),
+  { name: 'unixsocketperm', type: 'octal', default: '700', min: 0n, max: 0o777n, unsigned: true, mutability: 'immutable' },
+  str('bind-source-addr', '', { emptyIsNull: true, pinned: NO_REPLICATION }),
+  enm('enable-protected-configs', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
+  enm('enable-debug-command', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
+  enm('enable-module-command', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
 
-  // GENERAL
-  { name: 'databases', type: 'int', default: '16', min: 1, max: 2147483647, mutability: 'immutable' },
-  { name: 'loglevel', type: 'enum', default: 'notice', values: ['debug', 'verbose', 'notice', 'warning', 'nothing'] },
-  { name: 'logfile', type: 'string', default: '', mutability: 'immutable' },
-  { name: 'pidfile', type: 'string', default: '', mutability: 'immutable' },
-  { name: 'hz', type: 'int', default: '10', min: 0, max: 2147483647 },
-  { name: 'dynamic-hz', type: 'bool', default: 'yes' },
+  /* ---- general */
+  bool('daemonize', 'no', { mutability: 'immutable', pinned: 'Node.js cannot fork safely; run Redoubt under systemd or another supervisor instead' }),
+  enm('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], { mutability: 'immutable', pinned: 'supervisor notification is not implemented' }),
+  str('pidfile', '', { mutability: 'immutable', emptyIsNull: true }),
+  enm('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning']),
+  str('logfile', '', { mutability: 'immutable' }),
+  bool('syslog-enabled', 'no', { mutability: 'immutable', pinned: 'syslog output is not implemented' }),
+  str('syslog-ident', 'redis', { mutability: 'immutable', pinned: 'syslog output is not implemented' }),
+  enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], { mutability: 'immutable', pinned: 'syslog output is not implemented' }),
+  bool('crash-log-enabled', 'yes', { pinned: 'crashes are always logged with a stack trace' }),
+  bool('crash-memcheck-enabled', 'no', { pinned: 'there is no memory test on crash' }),
+  int('databases', '16', 1n, INT_MAX, { mutability: 'immutable' }),
+  bool('always-show-logo', 'no', { mutability: 'immutable', pinned: 'Redoubt prints no ASCII logo' }),
+  bool('set-proc-title', 'no', { mutability: 'immutable', pinned: 'the process title is not changed' }),
+  str('proc-title-template', '{title} {listen-addr} {server-mode}', { parse: parseTitle, pinned: 'the process title is not changed' }),
+  str('ignore-warnings', '', { pinned: 'no start-up warning can be silenced' }),
+  bool('disable-thp', 'no', { mutability: 'immutable', pinned: 'transparent huge pages are left to the system' }),
+  enm('oom-score-adj', 'no', ['no', 'yes', 'relative', 'absolute'], { pinned: 'the OOM score is not adjusted' }),
+  { name: 'oom-score-adj-values', type: 'special', default: '0 200 800', multiArg: true, parse: parseOomValues, pinned: 'the OOM score is not adjusted',
+    rewrite: (v: number[], n, isDefault) => ({ lines: [`${n} ${v.join(' ')}`], force: !isDefault }) },
+  bool('jemalloc-bg-thread', 'yes', { pinned: 'memory is managed by the V8 heap' }),
+  { name: 'server_cpulist', type: 'string', default: '', mutability: 'immutable', emptyIsNull: true, pinned: 'CPU affinity is not implemented' },
+  { name: 'bio_cpulist', type: 'string', default: '', mutability: 'immutable', emptyIsNull: true, pinned: 'CPU affinity is not implemented' },
+  { name: 'aof_rewrite_cpulist', type: 'string', default: '', mutability: 'immutable', emptyIsNull: true, pinned: 'CPU affinity is not implemented' },
+  { name: 'bgsave_cpulist', type: 'string', default: '', mutability: 'immutable', emptyIsNull: true, pinned: 'CPU affinity is not implemented' },
+  int('hz', '10', 0n, INT_MAX, { clamp: [1n, 500n] }),
+  bool('dynamic-hz', 'no', { pinned: 'the cron frequency does not adapt to the number of clients yet' }),
+  int('active-expire-effort', '1', 1n, 10n),
+  bool('activerehashing', 'yes', { pinned: 'hash tables are managed by V8' }),
+  int('io-threads', '1', 1n, 128n, { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
+  bool('io-threads-do-reads', 'no', { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
+  int('shutdown-timeout', '10', 0n, INT_MAX, { pinned: NO_REPLICATION }),
+  enm('shutdown-on-sigint', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
+  enm('shutdown-on-sigterm', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
+  { name: 'rename-command', type: 'special', default: '', fileOnly: true, parse: parseRename },
 
-  // LIMITS
-  { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 2147483647 },
-  { name: 'proto-max-bulk-len', type: 'memory', default: '512mb', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER },
-  { name: 'client-query-buffer-limit', type: 'memory', default: '1gb', min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER },
+  /* ---- security */
+  { name: 'requirepass', type: 'string', default: '', sensitive: true, emptyIsNull: true, pinned: NO_ACL },
+  str('aclfile', '', { mutability: 'immutable', pinned: NO_ACL }),
+  int('acllog-max-len', '128', 0n, LONG_MAX, { unsigned: true, pinned: NO_ACL }),
+  enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels'], { pinned: NO_ACL }),
+  { name: 'user', type: 'special', default: '', fileOnly: true, unsupported: NO_ACL },
+  { name: 'loadmodule', type: 'special', default: '', fileOnly: true, unsupported: 'modules cannot be loaded into Redoubt' },
+  { name: 'sentinel', type: 'special', default: '', fileOnly: true, unsupported: 'Sentinel mode is not implemented' },
 
-  // SLOW LOG
-  { name: 'slowlog-log-slower-than', type: 'int', default: '10000', min: -1, max: Number.MAX_SAFE_INTEGER },
-  { name: 'slowlog-max-len', type: 'int', default: '128', min: 0, max: Number.MAX_SAFE_INTEGER },
+  /* ---- limits and memory */
+  int('maxclients', '10000', 1n, UINT_MAX, { unsigned: true }),
+  mem('maxmemory', '0', 0n, ULLONG_MAX, { unsigned: true, pinned: NO_EVICTION }),
+  enm('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'], { pinned: NO_EVICTION }),
+  int('maxmemory-samples', '5', 1n, INT_MAX, { pinned: NO_EVICTION }),
+  int('maxmemory-eviction-tenacity', '10', 0n, 100n, { pinned: NO_EVICTION }),
+  { name: 'maxmemory-clients', type: 'memory-percent', default: '0', min: -100n, max: LONG_MAX, pinned: NO_EVICTION },
+  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory', pinned: NO_REPLICATION }),
+  bool('lazyfree-lazy-eviction', 'no'),
+  bool('lazyfree-lazy-expire', 'no'),
+  bool('lazyfree-lazy-server-del', 'no'),
+  bool('lazyfree-lazy-user-del', 'no'),
+  bool('lazyfree-lazy-user-flush', 'no'),
+  int('lfu-log-factor', '10', 0n, INT_MAX, { pinned: NO_EVICTION }),
+  int('lfu-decay-time', '1', 0n, INT_MAX, { pinned: NO_EVICTION }),
+  mem('proto-max-bulk-len', '536870912', 1048576n, LONG_MAX),
+  mem('client-query-buffer-limit', '1073741824', 1048576n, LONG_MAX, { unsigned: true }),
+  { name: 'client-output-buffer-limit', type: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', multiArg: true,
+    parse: parseObuf, unsupported: 'output buffer limits are not enforced yet',
+    rewrite: (v: ObufLimit[], n) => ({ lines: v.map((l, i) => `${n} ${i === 1 ? 'replica' : OBUF_CLASSES[i]} ${formatMemoryUnit(l.hard)} ${formatMemoryUnit(l.soft)} ${l.seconds}`), force: true }) },
+  int('tracking-table-max-keys', '1000000', 0n, LONG_MAX, { unsigned: true, pinned: 'client-side caching is not implemented yet' }),
+
+  /* ---- slow log, latency */
+  int('slowlog-log-slower-than', '10000', -1n, LLONG_MAX),
+  int('slowlog-max-len', '128', 0n, LONG_MAX, { unsigned: true }),
+  int('latency-monitor-threshold', '0', 0n, LLONG_MAX, { pinned: 'the latency monitor is not implemented yet' }),
+  bool('latency-tracking', 'no', { pinned: 'per-command latency tracking is not implemented yet' }),
+  { name: 'latency-tracking-info-percentiles', type: 'special', default: '50 99 99.9', multiArg: true, parse: parsePercentiles, pinned: 'per-command latency tracking is not implemented yet',
+    rewrite: (v: number[], n) => ({ lines: [`${n} ${v.length ? v.map((x) => x.toFixed(6).replace(/\.?0+$/, '')).join(' ') : '""'}`], force: true }) },
+  { name: 'notify-keyspace-events', type: 'special', default: '', parse: parseNotify, pinned: 'keyspace notifications are not implemented yet',
+    rewrite: (v: string, n, isDefault) => ({ lines: [`${n} ${repr(v)}`], force: !isDefault }) },
+  int('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', pinned: NO_SCRIPTS }),
+
+  /* ---- snapshotting and AOF */
+  { name: 'save', type: 'special', default: '', multiArg: true, parse: parseSave, pinned: NO_PERSISTENCE,
+    rewrite: (v: [number, number][], n) => ({ lines: v.length ? v.map(([s, c]) => `${n} ${s} ${c}`) : [`${n} ""`], force: true }) },
+  { name: 'dir', type: 'special', default: '.', mutability: 'protected', parse: parseDir, format: () => process.cwd(), apply: (v: string) => process.chdir(v),
+    rewrite: (_v, n) => ({ lines: [`${n} ${repr(process.cwd())}`], force: true }) },
+  str('dbfilename', 'dump.rdb', { mutability: 'protected', parse: baseName('dbfilename', 'filename', true), pinned: NO_PERSISTENCE }),
+  bool('stop-writes-on-bgsave-error', 'yes', { pinned: NO_PERSISTENCE }),
+  bool('rdbcompression', 'yes', { pinned: NO_PERSISTENCE }),
+  bool('rdbchecksum', 'yes', { mutability: 'immutable', pinned: NO_PERSISTENCE }),
+  bool('rdb-del-sync-files', 'no', { pinned: NO_PERSISTENCE }),
+  bool('rdb-save-incremental-fsync', 'yes', { pinned: NO_PERSISTENCE }),
+  enm('sanitize-dump-payload', 'no', ['no', 'yes', 'clients'], { pinned: 'DUMP/RESTORE payload sanitisation is not implemented yet' }),
+  bool('appendonly', 'no', { pinned: NO_PERSISTENCE }),
+  str('appendfilename', 'appendonly.aof', { mutability: 'immutable', parse: baseName('appendfilename', 'filename', false), pinned: NO_PERSISTENCE }),
+  str('appenddirname', 'appendonlydir', { mutability: 'immutable', parse: baseName('appenddirname', 'dirname', false), pinned: NO_PERSISTENCE }),
+  enm('appendfsync', 'everysec', ['everysec', 'always', 'no'], { pinned: NO_PERSISTENCE }),
+  bool('no-appendfsync-on-rewrite', 'no', { pinned: NO_PERSISTENCE }),
+  int('auto-aof-rewrite-percentage', '100', 0n, INT_MAX, { pinned: NO_PERSISTENCE }),
+  mem('auto-aof-rewrite-min-size', '67108864', 0n, LLONG_MAX, { pinned: NO_PERSISTENCE }),
+  bool('aof-load-truncated', 'yes', { pinned: NO_PERSISTENCE }),
+  bool('aof-use-rdb-preamble', 'yes', { pinned: NO_PERSISTENCE }),
+  bool('aof-timestamp-enabled', 'no', { pinned: NO_PERSISTENCE }),
+  bool('aof-rewrite-incremental-fsync', 'yes', { pinned: NO_PERSISTENCE }),
+  bool('aof-disable-auto-gc', 'no', { pinned: NO_PERSISTENCE }),
+
+  /* ---- replication */
+  { name: 'replicaof', alias: 'slaveof', type: 'special', default: 'no one', multiArg: true, mutability: 'immutable', parse: parseReplicaOf, pinned: NO_REPLICATION,
+    rewrite: (v: [string, number] | null, n) => (v ? { lines: [`${n} ${v[0]} ${v[1]}`], force: true } : { lines: [], force: false }) },
+  { name: 'masterauth', type: 'string', default: '', sensitive: true, emptyIsNull: true, pinned: NO_REPLICATION },
+  { name: 'masteruser', type: 'string', default: '', sensitive: true, emptyIsNull: true, pinned: NO_REPLICATION },
+  bool('replica-serve-stale-data', 'yes', { alias: 'slave-serve-stale-data', pinned: NO_REPLICATION }),
+  bool('replica-read-only', 'yes', { alias: 'slave-read-only', pinned: NO_REPLICATION }),
+  bool('repl-diskless-sync', 'yes', { pinned: NO_REPLICATION }),
+  int('repl-diskless-sync-delay', '5', 0n, INT_MAX, { pinned: NO_REPLICATION }),
+  int('repl-diskless-sync-max-replicas', '0', 0n, INT_MAX, { pinned: NO_REPLICATION }),
+  enm('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'], { pinned: NO_REPLICATION }),
+  int('repl-ping-replica-period', '10', 1n, INT_MAX, { alias: 'repl-ping-slave-period', pinned: NO_REPLICATION }),
+  int('repl-timeout', '60', 1n, INT_MAX, { pinned: NO_REPLICATION }),
+  bool('repl-disable-tcp-nodelay', 'no', { pinned: NO_REPLICATION }),
+  mem('repl-backlog-size', '1048576', 1n, LLONG_MAX, { pinned: NO_REPLICATION }),
+  int('repl-backlog-ttl', '3600', 0n, LONG_MAX, { pinned: NO_REPLICATION }),
+  int('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority', pinned: NO_REPLICATION }),
+  bool('replica-announced', 'yes', { pinned: NO_REPLICATION }),
+  int('min-replicas-to-write', '0', 0n, INT_MAX, { alias: 'min-slaves-to-write', pinned: NO_REPLICATION }),
+  int('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag', pinned: NO_REPLICATION }),
+  str('replica-announce-ip', '', { alias: 'slave-announce-ip', emptyIsNull: true, pinned: NO_REPLICATION }),
+  int('replica-announce-port', '0', 0n, 65535n, { alias: 'slave-announce-port', pinned: NO_REPLICATION }),
+  bool('replica-lazy-flush', 'no', { alias: 'slave-lazy-flush', pinned: NO_REPLICATION }),
+  bool('replica-ignore-disk-write-errors', 'no', { pinned: NO_REPLICATION }),
+  enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], { pinned: NO_REPLICATION }),
+
+  /* ---- cluster */
+  bool('cluster-enabled', 'no', { mutability: 'immutable', pinned: NO_CLUSTER }),
+  str('cluster-config-file', 'nodes.conf', { mutability: 'immutable', pinned: NO_CLUSTER }),
+  int('cluster-node-timeout', '15000', 0n, LLONG_MAX, { pinned: NO_CLUSTER }),
+  int('cluster-port', '0', 0n, 65535n, { mutability: 'immutable', pinned: NO_CLUSTER }),
+  int('cluster-replica-validity-factor', '10', 0n, INT_MAX, { alias: 'cluster-slave-validity-factor', pinned: NO_CLUSTER }),
+  int('cluster-migration-barrier', '1', 0n, INT_MAX, { pinned: NO_CLUSTER }),
+  bool('cluster-allow-replica-migration', 'yes', { pinned: NO_CLUSTER }),
+  bool('cluster-require-full-coverage', 'yes', { pinned: NO_CLUSTER }),
+  bool('cluster-replica-no-failover', 'no', { alias: 'cluster-slave-no-failover', pinned: NO_CLUSTER }),
+  bool('cluster-allow-reads-when-down', 'no', { pinned: NO_CLUSTER }),
+  bool('cluster-allow-pubsubshard-when-down', 'yes', { pinned: NO_CLUSTER }),
+  mem('cluster-link-sendbuf-limit', '0', 0n, ULLONG_MAX, { unsigned: true, pinned: NO_CLUSTER }),
+  str('cluster-announce-hostname', '', { emptyIsNull: true, pinned: NO_CLUSTER }),
+  enm('cluster-preferred-endpoint-type', 'ip', ['ip', 'hostname', 'unknown-endpoint'], { pinned: NO_CLUSTER }),
+  str('cluster-announce-ip', '', { emptyIsNull: true, pinned: NO_CLUSTER }),
+  int('cluster-announce-port', '0', 0n, 65535n, { pinned: NO_CLUSTER }),
+  int('cluster-announce-bus-port', '0', 0n, 65535n, { pinned: NO_CLUSTER }),
+  int('cluster-announce-tls-port', '0', 0n, 65535n, { pinned: NO_CLUSTER }),
+
+  /* ---- TLS */
+  int('tls-port', '0', 0n, 65535n, { pinned: NO_TLS }),
+  str('tls-cert-file', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-key-file', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-key-file-pass', '', { emptyIsNull: true, sensitive: true, pinned: NO_TLS }),
+  str('tls-client-cert-file', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-client-key-file', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-client-key-file-pass', '', { emptyIsNull: true, sensitive: true, pinned: NO_TLS }),
+  str('tls-dh-params-file', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-ca-cert-file', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-ca-cert-dir', '', { emptyIsNull: true, pinned: NO_TLS }),
+  enm('tls-auth-clients', 'yes', ['no', 'yes', 'optional'], { pinned: NO_TLS }),
+  bool('tls-replication', 'no', { pinned: NO_TLS }),
+  bool('tls-cluster', 'no', { pinned: NO_TLS }),
+  str('tls-protocols', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-ciphers', '', { emptyIsNull: true, pinned: NO_TLS }),
+  str('tls-ciphersuites', '', { emptyIsNull: true, pinned: NO_TLS }),
+  bool('tls-prefer-server-ciphers', 'no', { pinned: NO_TLS }),
+  bool('tls-session-caching', 'yes', { pinned: NO_TLS }),
+  int('tls-session-cache-size', '20480', 0n, INT_MAX, { pinned: NO_TLS }),
+  int('tls-session-cache-timeout', '300', 0n, INT_MAX, { pinned: NO_TLS }),
+
+  /* ---- data structure encodings */
+  int('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true, pinned: NO_ENCODINGS }),
+  mem('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value', unsigned: true, pinned: NO_ENCODINGS }),
+  int('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size', pinned: NO_ENCODINGS }),
+  int('list-compress-depth', '0', 0n, INT_MAX, { pinned: NO_ENCODINGS }),
+  int('set-max-intset-entries', '512', 0n, LONG_MAX, { unsigned: true, pinned: NO_ENCODINGS }),
+  int('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries', unsigned: true, pinned: NO_ENCODINGS }),
+  mem('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value', unsigned: true, pinned: NO_ENCODINGS }),
+  mem('hll-sparse-max-bytes', '3000', 0n, LONG_MAX, { unsigned: true, pinned: NO_ENCODINGS }),
+  mem('stream-node-max-bytes', '4096', 0n, LONG_MAX, { unsigned: true, pinned: NO_ENCODINGS }),
+  int('stream-node-max-entries', '100', 0n, LLONG_MAX, { pinned: NO_ENCODINGS }),
+
+  /* ---- active defragmentation */
+  bool('activedefrag', 'no', { pinned: NO_DEFRAG }),
+  mem('active-defrag-ignore-bytes', '104857600', 1n, LLONG_MAX, { unsigned: true, pinned: NO_DEFRAG }),
+  int('active-defrag-threshold-lower', '10', 0n, 1000n, { pinned: NO_DEFRAG }),
+  int('active-defrag-threshold-upper', '100', 0n, 1000n, { pinned: NO_DEFRAG }),
+  int('active-defrag-cycle-min', '1', 1n, 99n, { pinned: NO_DEFRAG }),
+  int('active-defrag-cycle-max', '25', 1n, 99n, { pinned: NO_DEFRAG }),
+  int('active-defrag-max-scan-fields', '1000', 1n, LONG_MAX, { unsigned: true, pinned: NO_DEFRAG }),
+
+  /* ---- test-suite knobs Redis hides from patterns */
+  bool('use-exit-on-panic', 'no', { hidden: true, unsupported: 'a debugging knob of the Redis test suite' }),
+  int('rdb-key-save-delay', '0', INT_MIN, INT_MAX, { hidden: true, unsupported: 'a debugging knob of the Redis test suite' }),
+  int('key-load-delay', '0', INT_MIN, INT_MAX, { hidden: true, unsupported: 'a debugging knob of the Redis test suite' }),
+  int('watchdog-period', '0', 0n, INT_MAX, { hidden: true, unsupported: 'the software watchdog is not implemented' }),
+  int('loading-process-events-interval-bytes', '2097152', 1024n, INT_MAX, { hidden: true, unsupported: 'a debugging knob of the Redis test suite' }),
 ];
+
+/** Directives Redis 7.0 accepts and ignores (removed features); Redoubt ignores them likewise. */
+export const DEPRECATED: Record<string, [number, number]> = {
+  'list-max-ziplist-entries': [2, 2],
+  'list-max-ziplist-value': [2, 2],
+  'lua-replicate-commands': [2, 2],
+};

@@ -23,6 +23,11 @@ export type ObjType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 export class RObj {
   /** Last access, in seconds of the server LRU clock. */
   lru: number;
+  /**
+   * An int-encoded string that Redis would hold as its own object rather than one of the shared
+   * integers 0..9999 (set by COPY); only OBJECT REFCOUNT looks at it.
+   */
+  privateInt?: boolean;
   constructor(
     public type: ObjType,
     public value: any,
@@ -54,6 +59,12 @@ export interface KeyspaceHooks {
 export class Database {
   readonly dict = new ScanMap<RObj>();
   readonly expires = new Map<string, number>();
+  /**
+   * The exact expiry of the rare keys whose time is not a safe JS integer (PEXPIREAT near 2^63):
+   * `expires` holds the rounded number (good enough to compare with the clock), this map the value
+   * replies and propagation must show. Usually empty, so it costs one size check.
+   */
+  readonly bigExpires = new Map<string, bigint>();
   /** Persistent cursor of the active expiry cycle into `expires` (Map iterators are live). */
   expireCursor: Iterator<[string, number]> | null = null;
   /** Average TTL statistic for INFO keyspace (avg_ttl), estimated like Redis. */
@@ -105,7 +116,10 @@ export class Database {
   /** Sets a key's value, clearing its TTL unless keepTtl. */
   set(key: string, obj: RObj, keepTtl = false): void {
     this.dict.set(key, obj);
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (!keepTtl && this.expires.size !== 0) {
+      this.expires.delete(key);
+      if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
+    }
   }
 
   /** Adds a new key (caller guarantees absence) without touching TTLs. */
@@ -115,12 +129,38 @@ export class Database {
 
   delete(key: string): boolean {
     if (!this.dict.delete(key)) return false;
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0) {
+      this.expires.delete(key);
+      if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
+    }
     return true;
   }
 
   setExpire(key: string, whenMs: number): void {
     this.expires.set(key, whenMs);
+    if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
+  }
+
+  /** Sets an expiry given as a 64-bit integer, keeping it exact even beyond 2^53. */
+  setExpireBig(key: string, whenMs: bigint): void {
+    const n = Number(whenMs);
+    this.expires.set(key, n);
+    if (Number.isSafeInteger(n)) {
+      if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
+    } else {
+      this.bigExpires.set(key, whenMs);
+    }
+  }
+
+  /** The exact expiry as a 64-bit integer, or undefined when the key has none. */
+  getExpireBig(key: string): bigint | undefined {
+    const t = this.expires.get(key);
+    if (t === undefined) return undefined;
+    if (this.bigExpires.size !== 0) {
+      const b = this.bigExpires.get(key);
+      if (b !== undefined) return b;
+    }
+    return BigInt(t);
   }
 
   getExpire(key: string): number | undefined {
@@ -129,6 +169,7 @@ export class Database {
 
   /** Removes the TTL; true if there was one. */
   persist(key: string): boolean {
+    if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
     return this.expires.delete(key);
   }
 
@@ -136,6 +177,7 @@ export class Database {
     const n = this.dict.size;
     this.dict.clear();
     this.expires.clear();
+    this.bigExpires.clear();
     this.expireCursor = null;
     this.avgTtl = 0;
     return n;
@@ -145,7 +187,7 @@ export class Database {
   swapWith(other: Database): void {
     const a = this as any;
     const b = other as any;
-    for (const f of ['dict', 'expires', 'expireCursor', 'avgTtl']) {
+    for (const f of ['dict', 'expires', 'bigExpires', 'expireCursor', 'avgTtl']) {
       const t = a[f];
       a[f] = b[f];
       b[f] = t;
@@ -154,11 +196,37 @@ export class Database {
 
   /** A random live key (expired candidates are reclaimed while looking), or undefined. */
   randomKey(now: number): string | undefined {
-    // Bounded retries like Redis: if every key has expired we eventually report the keyspace empty.
-    for (let tries = 0; tries < 100 && this.dict.size > 0; tries++) {
-      const k = this.dict.randomKey()!;
-      if (!this.expireIfNeeded(k, now)) return k;
+    // As Redis on a primary: every miss deletes the expired key it drew, so this ends after at
+    // most `size` draws, and never reports an empty keyspace while a live key remains.
+    for (;;) {
+      const k = this.dict.randomKey();
+      if (k === undefined) return undefined;
+      if (this.expires.size === 0 || !this.expireIfNeeded(k, now)) return k;
     }
-    return undefined;
   }
+}
+
+/** Deep copies of values, for COPY. Each value type registers how its representation is copied. */
+const valueCopiers = new Map<ObjType, (value: any) => any>();
+
+export function registerValueCopier(type: ObjType, copy: (value: any) => any): void {
+  valueCopiers.set(type, copy);
+}
+
+/**
+ * An independent copy of a stored object (COPY). Strings are immutable JS strings and are shared;
+ * other types use their registered copier, or the value's own `clone()`. A type with neither is
+ * refused with an exception (an error reply) rather than aliased, which would corrupt both keys.
+ */
+export function duplicateObject(o: RObj, lruClock: number): RObj {
+  let value: any;
+  const copier = valueCopiers.get(o.type);
+  if (copier !== undefined) value = copier(o.value);
+  else if (typeof o.value === 'string') value = o.value;
+  else if (o.value !== null && typeof o.value === 'object' && typeof o.value.clone === 'function') value = o.value.clone();
+  else throw new Error(`no copier registered for values of type ${o.type}`);
+  const d = new RObj(o.type, value, o.enc, lruClock);
+  // Redis's copy of a shared small integer is a private object (OBJECT REFCOUNT 1).
+  if (o.type === 'string' && o.enc === 'int') d.privateInt = true;
+  return d;
 }

@@ -1,128 +1,105 @@
 /*
- * ScanMap: a Map with Redis's SCAN guarantee and O(1) random sampling.
+ * ScanMap: a Map with Redis's SCAN guarantee and O(1) uniform random picks.
  *
- * Design: a JS Map gives fast lookups but no stable position to resume from and no random access.
- * Each entry therefore also owns a slot in a dense array. Deleting leaves a hole (entries never move
- * while a scan may be running), and holes are reused by later inserts. When holes outnumber live
- * entries the array is compacted and the epoch advances.
+ * Design: the keys live in a dense array (`keys`, with the values alongside in `vals`), and a Map
+ * gives each key its index. Deleting moves the last entry into the hole (swap-remove), so the array
+ * never has gaps: random picks are one probe and memory is never left behind by deletions.
  *
- * Cursor = epoch * 2^32 + next slot. Invariants:
- *  - An entry present for a whole scan (same epoch) keeps its slot, so it is returned at least once.
- *  - A cursor from an older epoch restarts the walk from slot 0: elements may repeat, none is missed,
- *    which is exactly Redis's contract.
- *  - Random picks probe random slots; with at most half the slots empty the expected probes are < 2.
+ * SCAN walks the array from the top down. The cursor is the number of slots still to visit: slots
+ * [0, cursor) are unvisited, the walk visits cursor-1, cursor-2, ... and returns 0 when it reaches
+ * the bottom. Invariants that give the guarantee (a key present for the whole iteration is
+ * returned at least once):
+ *  - entries only ever move down (swap-remove moves the last entry to a lower hole), never up, so
+ *    an entry below the cursor stays below it until it is visited;
+ *  - inserts append at the top, above every cursor.
+ * An entry may be returned twice (a visited entry moved down into the unvisited part), which the
+ * SCAN contract allows. Each call lowers the cursor by `count`, so an iteration always ends, even
+ * while the map grows. A cursor larger than the map (from another map, or invented) is clamped.
  */
 
-const EPOCH = 0x100000000;
-
-interface Slotted<V> {
-  value: V;
-  slot: number;
-}
-
 export class ScanMap<V> {
-  private readonly map = new Map<string, Slotted<V>>();
-  private slots: (string | undefined)[] = [];
-  private free: number[] = [];
-  private epoch = 1;
+  private readonly index = new Map<string, number>();
+  private keyArr: string[] = [];
+  private vals: V[] = [];
 
   get size(): number {
-    return this.map.size;
+    return this.keyArr.length;
   }
 
   get(key: string): V | undefined {
-    const e = this.map.get(key);
-    return e === undefined ? undefined : e.value;
+    const i = this.index.get(key);
+    return i === undefined ? undefined : this.vals[i];
   }
 
   has(key: string): boolean {
-    return this.map.has(key);
+    return this.index.has(key);
   }
 
   set(key: string, value: V): void {
-    const e = this.map.get(key);
-    if (e !== undefined) {
-      e.value = value;
+    const i = this.index.get(key);
+    if (i !== undefined) {
+      this.vals[i] = value;
       return;
     }
-    const slot = this.free.length > 0 ? this.free.pop()! : this.slots.length;
-    this.slots[slot] = key;
-    this.map.set(key, { value, slot });
+    this.index.set(key, this.keyArr.length);
+    this.keyArr.push(key);
+    this.vals.push(value);
   }
 
   delete(key: string): boolean {
-    const e = this.map.get(key);
-    if (e === undefined) return false;
-    this.map.delete(key);
-    this.slots[e.slot] = undefined;
-    this.free.push(e.slot);
-    if (this.free.length > 1024 && this.free.length > this.map.size) this.compact();
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    this.index.delete(key);
+    const last = this.keyArr.length - 1;
+    if (i !== last) {
+      const moved = this.keyArr[last];
+      this.keyArr[i] = moved;
+      this.vals[i] = this.vals[last];
+      this.index.set(moved, i);
+    }
+    this.keyArr.pop();
+    this.vals.pop();
     return true;
   }
 
   clear(): void {
-    this.map.clear();
-    this.slots = [];
-    this.free = [];
-    this.epoch++;
+    this.index.clear();
+    this.keyArr = [];
+    this.vals = [];
   }
 
+  /** Live iterator over the keys (insertion order of the index Map). */
   keys(): IterableIterator<string> {
-    return this.map.keys();
+    return this.index.keys();
   }
 
   *entries(): IterableIterator<[string, V]> {
-    for (const [k, e] of this.map) yield [k, e.value];
+    for (const [k, i] of this.index) yield [k, this.vals[i]];
   }
 
   *values(): IterableIterator<V> {
-    for (const e of this.map.values()) yield e.value;
+    for (const i of this.index.values()) yield this.vals[i];
   }
 
   /** A uniformly random key, or undefined when empty. */
   randomKey(): string | undefined {
-    if (this.map.size === 0) return undefined;
-    const n = this.slots.length;
-    for (;;) {
-      const k = this.slots[Math.floor(Math.random() * n)];
-      if (k !== undefined) return k;
-    }
+    const n = this.keyArr.length;
+    if (n === 0) return undefined;
+    return this.keyArr[Math.floor(Math.random() * n)];
   }
 
   /**
-   * Visits about `count` slots from `cursor`, calling `emit` for each live key; returns the next
-   * cursor (0 when the walk is complete).
+   * Visits up to `count` entries below `cursor` (0 = start a new iteration), calling `emit` for
+   * each; returns the next cursor, 0 when the iteration is complete. `emit` must not modify the map.
    */
   scan(cursor: number, count: number, emit: (key: string, value: V) => void): number {
-    let epoch = Math.floor(cursor / EPOCH);
-    let pos = cursor % EPOCH;
-    if (cursor === 0 || epoch !== this.epoch) {
-      pos = 0;
-      epoch = this.epoch;
+    const n = this.keyArr.length;
+    let pos = cursor > 0 && cursor <= n ? Math.floor(cursor) : n;
+    const stop = Math.max(0, pos - Math.max(1, count));
+    while (pos > stop) {
+      pos--;
+      emit(this.keyArr[pos], this.vals[pos]);
     }
-    const slots = this.slots;
-    let visited = 0;
-    // Like Redis, keep going while the visited slots held nothing, up to 10x the count.
-    let budget = count * 10;
-    while (pos < slots.length && visited < count && budget-- > 0) {
-      const k = slots[pos++];
-      if (k !== undefined) {
-        visited++;
-        emit(k, this.map.get(k)!.value);
-      }
-    }
-    if (pos >= slots.length) return 0;
-    return this.epoch * EPOCH + pos;
-  }
-
-  private compact(): void {
-    const next: string[] = [];
-    for (const [k, e] of this.map) {
-      e.slot = next.length;
-      next.push(k);
-    }
-    this.slots = next;
-    this.free = [];
-    this.epoch++;
+    return pos;
   }
 }

@@ -98,17 +98,17 @@ export class Connection implements Session, ParserLimits {
     server.stats.totalReadsProcessed++;
     this.lastInteraction = server.now;
     this.parser.feed(chunk);
-    this.processInput();
-    if (!this.closing) {
-      const limit = this.authenticated ? server.queryBufferLimit : UNAUTH_QUERY_BUFFER_LIMIT;
-      if (this.parser.pending > limit) {
-        server.log('warning', `Closing client that reached max query buffer length: ${this.infoLine()} (qbuf initial bytes: ...)`);
-        server.stats.clientQueryBufferLimitDisconnections++;
-        this.reply.out = '';
-        this.close();
-        return;
-      }
+    // Checked before parsing, as Redis checks its query buffer right after each read: a bulk that
+    // completes in this chunk still counts.
+    const limit = this.authenticated ? server.queryBufferLimit : UNAUTH_QUERY_BUFFER_LIMIT;
+    if (this.parser.pending > limit) {
+      server.log('warning', `Closing client that reached max query buffer length: ${this.infoLine()} (qbuf initial bytes: ...)`);
+      server.stats.clientQueryBufferLimitDisconnections++;
+      this.reply.out = '';
+      this.close();
+      return;
     }
+    this.processInput();
     this.flush();
   }
 

@@ -5,20 +5,38 @@
  * latin1 strings, one character per byte, so every byte value round-trips) as soon as they are
  * complete, and keeps any partial tail for the next chunk. It understands both request forms Redis
  * accepts: multibulk (`*N\r\n$len\r\n...`) and inline (a line of space-separated, optionally quoted
- * words, as typed in telnet).
+ * words, as typed in telnet), with Redis 7.0's exact acceptance rules and error texts, including its
+ * quirks (a header or inline line is searched for its terminator the way C's strchr does, so a NUL
+ * byte before the terminator leaves the request incomplete; the two bytes after a bulk payload are
+ * skipped without being checked).
  *
  * Invariants:
  *  - No input can throw: a malformed request yields a ProtocolError carrying Redis's exact text, and
  *    the parser is then dead (the connection must reply and close, as Redis does).
- *  - Buffered bytes are bounded by the caller-checked query-buffer limit; a single large bulk is
- *    collected into one preallocated buffer (no quadratic concatenation).
- *  - Limits that depend on authentication (10 args / 16 KB per arg before AUTH) are read through
- *    the `limits` object at the moment each header is parsed, exactly where Redis checks them.
+ *  - Appending is amortised O(1): a partial tail lives in a growable buffer, so a request that
+ *    trickles in one byte per packet costs linear, not quadratic, copying.
+ *  - Memory follows bytes actually received: a big bulk's buffer grows (doubling) as its payload
+ *    arrives, so a header announcing 512 MB does not reserve 512 MB.
+ *  - A bulk never exceeds V8's maximum string length: a longer one is an invalid bulk length rather
+ *    than an exception (documented in docs/compatibility.md).
+ *  - Limits that depend on authentication (10 args / 16 KB per arg before AUTH) and
+ *    proto-max-bulk-len are read through `limits` at the moment each header is parsed, exactly
+ *    where Redis checks them.
  */
 
+import { constants as bufferConstants } from 'node:buffer';
+
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
-/** Bulks at least this large are collected into a dedicated buffer instead of re-concatenating. */
+/** Bulks at least this large are collected into a dedicated buffer instead of the shared one. */
 const BIG_ARG = 32 * 1024;
+/** First allocation for a big bulk; it then doubles as bytes arrive. */
+const BIG_INITIAL = 1024 * 1024;
+/** The longest bulk that can become a JS string (2^29 - 24 on 64-bit V8). */
+export const MAX_ARG_LENGTH: number = bufferConstants.MAX_STRING_LENGTH;
+const EMPTY = Buffer.alloc(0);
+
+const CR = 13;
+const LF = 10;
 
 export interface ParserLimits {
   /** proto-max-bulk-len */
@@ -33,80 +51,118 @@ export class ProtocolError {
 
 export type ParseResult = string[] | ProtocolError;
 
-function parseIntStrict(buf: Buffer, start: number, end: number): number {
-  // Redis's string2ll: optional '-', digits, no leading '+', no spaces; returns NaN on failure.
-  if (start >= end || end - start > 20) return NaN;
+/**
+ * Redis's string2ll over a byte range: optional '-', no '+', no spaces, no leading zeros (and no
+ * "-0"), at most 20 characters. Values beyond 2^53 are reported as Infinity: every caller rejects
+ * them anyway (counts are capped at INT_MAX, bulks at proto-max-bulk-len), with the same error text
+ * Redis gives for an overflowing number.
+ */
+export function parseRespInt(buf: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n <= 0 || n > 20) return NaN;
   let i = start;
   let neg = false;
-  if (buf[i] === 45) {
+  if (buf[i] === 45 /* '-' */) {
     neg = true;
     i++;
     if (i === end) return NaN;
   }
-  if (buf[i] === 48 && end - i > 1) return NaN; // leading zero
+  const first = buf[i];
+  if (first === 48 /* '0' */) return n === 1 ? 0 : NaN; // "0" only; "01", "-0" are invalid
+  if (first < 49 || first > 57) return NaN;
   let v = 0;
   for (; i < end; i++) {
     const c = buf[i] - 48;
     if (c < 0 || c > 9) return NaN;
     v = v * 10 + c;
   }
-  if (v > Number.MAX_SAFE_INTEGER) return NaN;
+  if (v > Number.MAX_SAFE_INTEGER) v = Infinity;
   return neg ? -v : v;
 }
 
-/** Splits an inline request line the way Redis's sdssplitargs does; null on unbalanced quotes. */
+/**
+ * Index of the first `byte` at or after `from`, or -1 when the buffer ends first or a NUL byte
+ * comes first (Redis searches its query buffer with strchr, which stops at NUL).
+ */
+function findTerminator(buf: Buffer, from: number, end: number, byte: number): number {
+  for (let i = from; i < end; i++) {
+    const c = buf[i];
+    if (c === byte) return i;
+    if (c === 0) return -1;
+  }
+  return -1;
+}
+
+/* Character classes of sdssplitargs: isspace() in the C locale skips blanks and ends a quoted word,
+ * but only these five characters end an unquoted word (so "\v" and "\f" stay inside it). */
+function isCSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+function endsBareWord(c: number): boolean {
+  return c === 32 || c === LF || c === CR || c === 9 || c === 0;
+}
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Splits an inline request line exactly like Redis's sdssplitargs: blanks separate words; "double
+ * quotes" understand \n \r \t \b \a \xHH and \<any>; 'single quotes' understand only \'; a closing
+ * quote must be followed by a blank or the end of the line. Returns null on unbalanced quotes.
+ * `line` is a latin1 byte string.
+ */
 export function splitInlineArgs(line: string): string[] | null {
   const out: string[] = [];
-  let i = 0;
   const n = line.length;
-  const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\v' || c === '\f';
-  const isHex = (c: string) => /[0-9a-fA-F]/.test(c);
-  while (true) {
-    while (i < n && isSpace(line[i])) i++;
+  const at = (k: number): number => (k < n ? line.charCodeAt(k) : 0);
+  let i = 0;
+  for (;;) {
+    while (i < n && isCSpace(line.charCodeAt(i))) i++;
     if (i >= n) return out;
-    let inq = false; // double quotes
-    let insq = false; // single quotes
-    let done = false;
+    let inDouble = false;
+    let inSingle = false;
     let cur = '';
-    while (!done) {
-      const c = i < n ? line[i] : '';
-      if (inq) {
-        if (c === '') return null;
-        if (c === '\\' && line[i + 1] === 'x' && i + 3 < n + 0 && isHex(line[i + 2] ?? '') && isHex(line[i + 3] ?? '')) {
-          cur += String.fromCharCode(parseInt(line.substr(i + 2, 2), 16));
+    for (let done = false; !done; ) {
+      const c = at(i);
+      if (inDouble) {
+        if (c === 92 /* \ */ && at(i + 1) === 120 /* x */ && hexValue(at(i + 2)) >= 0 && hexValue(at(i + 3)) >= 0) {
+          cur += String.fromCharCode(hexValue(at(i + 2)) * 16 + hexValue(at(i + 3)));
           i += 3;
-        } else if (c === '\\' && i + 1 < n) {
+        } else if (c === 92 && at(i + 1) !== 0) {
           i++;
-          const e = line[i];
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
-        } else if (c === '"') {
-          // closing quote must be followed by a space or nothing
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          const e = at(i);
+          cur += e === 110 ? '\n' : e === 114 ? '\r' : e === 116 ? '\t' : e === 98 ? '\b' : e === 97 ? '\x07' : line[i];
+        } else if (c === 34 /* " */) {
+          if (at(i + 1) !== 0 && !isCSpace(at(i + 1))) return null;
           done = true;
+        } else if (c === 0) {
+          return null;
         } else {
-          cur += c;
+          cur += line[i];
         }
-      } else if (insq) {
-        if (c === '') return null;
-        if (c === '\\' && line[i + 1] === "'") {
+      } else if (inSingle) {
+        if (c === 92 && at(i + 1) === 39 /* ' */) {
           i++;
           cur += "'";
-        } else if (c === "'") {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+        } else if (c === 39) {
+          if (at(i + 1) !== 0 && !isCSpace(at(i + 1))) return null;
           done = true;
+        } else if (c === 0) {
+          return null;
         } else {
-          cur += c;
+          cur += line[i];
         }
+      } else if (endsBareWord(c)) {
+        done = true;
+      } else if (c === 34) {
+        inDouble = true;
+      } else if (c === 39) {
+        inSingle = true;
       } else {
-        if (c === '' || isSpace(c)) {
-          done = true;
-        } else if (c === '"') {
-          inq = true;
-        } else if (c === "'") {
-          insq = true;
-        } else {
-          cur += c;
-        }
+        cur += line[i];
       }
       if (i < n) i++;
     }
@@ -115,15 +171,20 @@ export function splitInlineArgs(line: string): string[] | null {
 }
 
 export class RequestParser {
-  private buf: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet consumed are buf[pos, len). */
+  private buf: Buffer = EMPTY;
   private pos = 0;
-  /** multibulk state: remaining args of the command under construction */
+  private len = 0;
+  /** True when `buf` is our own allocation (free space after `len` may be written into). */
+  private owned = false;
+  /** Multibulk state: the command under construction and how many arguments it still needs. */
   private argv: string[] | null = null;
   private argsLeft = 0;
-  /** length of the bulk whose header was read, or -1 */
+  /** Length of the bulk whose header was read, or -1. */
   private bulkLen = -1;
-  /** dedicated buffer for a big bulk being collected */
+  /** A big bulk (payload plus CRLF) being collected into its own buffer. */
   private big: Buffer | null = null;
+  private bigWant = 0;
   private bigFilled = 0;
   dead = false;
 
@@ -131,35 +192,67 @@ export class RequestParser {
 
   /** Bytes held but not yet consumed (the query buffer, for limits and CLIENT LIST qbuf). */
   get pending(): number {
-    return this.buf.length - this.pos + this.bigFilled;
+    return this.len - this.pos + this.bigFilled;
   }
 
   /** Appends a chunk. Call `next()` until it returns null. */
   feed(chunk: Buffer): void {
+    if (this.dead || chunk.length === 0) return;
     if (this.big !== null) {
-      const want = this.big.length - this.bigFilled;
-      const take = Math.min(want, chunk.length);
-      chunk.copy(this.big, this.bigFilled, 0, take);
-      this.bigFilled += take;
-      chunk = chunk.subarray(take);
-      if (this.bigFilled === this.big.length) {
-        const b = this.big;
-        this.big = null;
-        this.bigFilled = 0;
-        if (b[b.length - 2] !== 13 || b[b.length - 1] !== 10) {
-          // Redis does not validate the trailing CRLF content, it just skips two bytes.
-        }
-        this.pushArg(b.toString('latin1', 0, b.length - 2));
-      }
+      chunk = this.fillBig(chunk);
       if (chunk.length === 0) return;
     }
-    if (this.pos >= this.buf.length) {
+    if (this.pos >= this.len) {
+      // Nothing pending: parse straight out of the chunk (no copy).
       this.buf = chunk;
       this.pos = 0;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-      this.pos = 0;
+      this.len = chunk.length;
+      this.owned = false;
+      return;
     }
+    const tail = this.len - this.pos;
+    const need = tail + chunk.length;
+    if (this.owned && this.buf.length - this.len >= chunk.length) {
+      chunk.copy(this.buf, this.len);
+      this.len += chunk.length;
+      return;
+    }
+    const next = Buffer.allocUnsafe(Math.max(need * 2, 16 * 1024));
+    this.buf.copy(next, 0, this.pos, this.len);
+    chunk.copy(next, tail);
+    this.buf = next;
+    this.pos = 0;
+    this.len = need;
+    this.owned = true;
+  }
+
+  /** Moves bytes into the big bulk; returns what is left of the chunk once the bulk is complete. */
+  private fillBig(chunk: Buffer): Buffer {
+    let big = this.big!;
+    const take = Math.min(this.bigWant - this.bigFilled, chunk.length);
+    if (this.bigFilled + take > big.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.bigWant, Math.max(big.length * 2, this.bigFilled + take)));
+      big.copy(grown, 0, 0, this.bigFilled);
+      this.big = big = grown;
+    }
+    chunk.copy(big, this.bigFilled, 0, take);
+    this.bigFilled += take;
+    return take === chunk.length ? EMPTY : chunk.subarray(take);
+  }
+
+  /**
+   * Turns a fully received big bulk into an argument. Done by next(), not feed(), so the bulk still
+   * counts in `pending` when the connection checks the query-buffer limit right after feeding, as
+   * Redis checks its query buffer before parsing it.
+   */
+  private finishBig(): boolean {
+    if (this.bigFilled < this.bigWant) return false;
+    // Like Redis, the two bytes after the payload are skipped without being checked.
+    const arg = this.big!.toString('latin1', 0, this.bigWant - 2);
+    this.big = null;
+    this.bigFilled = 0;
+    this.pushArg(arg);
+    return true;
   }
 
   private pushArg(s: string): void {
@@ -172,95 +265,99 @@ export class RequestParser {
   next(): ParseResult | null {
     if (this.dead) return null;
     const buf = this.buf;
-    while (true) {
-      if (this.big !== null) return null;
+    const len = this.len;
+    for (;;) {
+      if (this.big !== null && !this.finishBig()) return null;
       if (this.argv !== null && this.argsLeft === 0) {
         const argv = this.argv;
         this.argv = null;
         return argv;
       }
-      if (this.pos >= buf.length) {
+      let pos = this.pos;
+      if (pos >= len) {
         this.release();
         return null;
       }
       if (this.argv === null) {
-        if (buf[this.pos] === 42 /* '*' */) {
-          const nl = buf.indexOf(13, this.pos);
-          if (nl < 0 || nl + 1 >= buf.length) {
-            if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big mbulk count string');
-            return null;
-          }
-          if (nl - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big mbulk count string');
-          const n = parseIntStrict(buf, this.pos + 1, nl);
-          if (Number.isNaN(n) || n > 2147483647) return this.fail('Protocol error: invalid multibulk length');
-          if (n > 10 && this.limits.unauthenticated) return this.fail('Protocol error: unauthenticated multibulk length');
-          this.pos = nl + 2;
-          if (n <= 0) continue; // empty request, ignored like Redis
-          this.argv = [];
-          this.argsLeft = n;
-          continue;
+        if (buf[pos] !== 42 /* '*' */) {
+          const r = this.parseInline();
+          if (r === null || r instanceof ProtocolError) return r;
+          if (r.length === 0) continue; // empty line: ignored
+          return r;
         }
-        const r = this.parseInline();
-        if (r === null) return null;
-        if (r instanceof ProtocolError) return r;
-        if (r.length === 0) continue;
-        return r;
+        const cr = findTerminator(buf, pos, len, CR);
+        if (cr < 0) {
+          if (len - pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big mbulk count string');
+          return null;
+        }
+        if (cr + 1 >= len) return null; // the byte after CR has not arrived
+        const n = parseRespInt(buf, pos + 1, cr);
+        if (Number.isNaN(n) || n > 2147483647) return this.fail('Protocol error: invalid multibulk length');
+        if (n > 10 && this.limits.unauthenticated) return this.fail('Protocol error: unauthenticated multibulk length');
+        this.pos = cr + 2;
+        if (n <= 0) continue; // "*0" and "*-1" are empty requests, ignored like Redis
+        this.argv = [];
+        this.argsLeft = n;
+        continue;
       }
-      // inside a multibulk: bulk header then payload
       if (this.bulkLen < 0) {
-        const nl = buf.indexOf(13, this.pos);
-        if (nl < 0 || nl + 1 >= buf.length) {
-          if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big bulk count string');
+        const cr = findTerminator(buf, pos, len, CR);
+        if (cr < 0) {
+          if (len - pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big bulk count string');
           return null;
         }
-        if (nl - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big bulk count string');
-        if (buf[this.pos] !== 36 /* '$' */) {
-          return this.fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+        if (cr + 1 >= len) return null;
+        if (buf[pos] !== 36 /* '$' */) {
+          // CR/LF in the reply text become spaces (Reply.error), as Redis maps them.
+          return this.fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[pos])}'`);
         }
-        const len = parseIntStrict(buf, this.pos + 1, nl);
-        if (Number.isNaN(len) || len < 0 || len > this.limits.maxBulkLen) return this.fail('Protocol error: invalid bulk length');
-        if (len > 16384 && this.limits.unauthenticated) return this.fail('Protocol error: unauthenticated bulk length');
-        this.pos = nl + 2;
-        this.bulkLen = len;
-        const avail = buf.length - this.pos;
-        if (len >= BIG_ARG && avail < len + 2) {
-          // Collect the rest of this bulk into its own buffer.
-          this.big = Buffer.allocUnsafe(len + 2);
-          buf.copy(this.big, 0, this.pos, buf.length);
+        const bl = parseRespInt(buf, pos + 1, cr);
+        if (Number.isNaN(bl) || bl < 0 || bl > this.limits.maxBulkLen || bl > MAX_ARG_LENGTH) {
+          return this.fail('Protocol error: invalid bulk length');
+        }
+        if (bl > 16384 && this.limits.unauthenticated) return this.fail('Protocol error: unauthenticated bulk length');
+        pos = this.pos = cr + 2;
+        this.bulkLen = bl;
+        const avail = len - pos;
+        if (bl >= BIG_ARG && avail < bl + 2) {
+          // Collect the rest of this bulk into its own buffer, sized to what has arrived.
+          this.bigWant = bl + 2;
+          this.big = Buffer.allocUnsafe(Math.min(this.bigWant, Math.max(BIG_INITIAL, avail)));
+          buf.copy(this.big, 0, pos, len);
           this.bigFilled = avail;
-          this.pos = buf.length;
+          this.pos = len;
           return null;
         }
       }
-      const len = this.bulkLen;
-      if (buf.length - this.pos < len + 2) return null;
-      const s = buf.toString('latin1', this.pos, this.pos + len);
-      this.pos += len + 2;
+      const bl = this.bulkLen;
+      if (len - pos < bl + 2) return null;
+      const s = buf.toString('latin1', pos, pos + bl);
+      this.pos = pos + bl + 2;
       this.pushArg(s);
     }
   }
 
   private parseInline(): ParseResult | null {
     const buf = this.buf;
-    const nl = buf.indexOf(10, this.pos);
+    const start = this.pos;
+    const nl = findTerminator(buf, start, this.len, LF);
     if (nl < 0) {
-      if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big inline request');
+      if (this.len - start > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big inline request');
       return null;
     }
-    let end = nl;
-    if (end > this.pos && buf[end - 1] === 13) end--;
-    const line = buf.toString('latin1', this.pos, end);
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
     this.pos = nl + 1;
-    const args = splitInlineArgs(line);
+    const args = splitInlineArgs(buf.toString('latin1', start, end));
     if (args === null) return this.fail('Protocol error: unbalanced quotes in request');
     return args;
   }
 
+  /** Drops a fully consumed buffer so a large chunk is not kept alive by a small tail. */
   private release(): void {
-    if (this.buf.length !== 0) {
-      this.buf = Buffer.alloc(0);
-      this.pos = 0;
-    }
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.len = 0;
+    this.owned = false;
   }
 
   private fail(msg: string): ProtocolError {
@@ -268,6 +365,8 @@ export class RequestParser {
     this.release();
     this.argv = null;
     this.big = null;
+    this.bigFilled = 0;
+    this.bulkLen = -1;
     return new ProtocolError(msg);
   }
 }

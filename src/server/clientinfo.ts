@@ -27,14 +27,16 @@ export function quoteRepr(s: string): string {
   return o + '"';
 }
 
+/** The flags field, letters in Redis's order; 'N' when none applies. */
 export function clientFlags(server: Server, c: Connection): string {
   let f = '';
-  if (c.kind === 'replica') f += 'S';
-  if (c.kind === 'master') f += 'M';
   if (c.monitor) f += 'O';
+  else if (c.kind === 'replica') f += 'S';
+  if (c.kind === 'master') f += 'M';
+  if (c.kind === 'pubsub') f += 'P';
+  if (c.pending.length > 0) f += 'b';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
-  if (c.pending.length > 0) f += 'b';
   return f === '' ? 'N' : f;
 }
 
@@ -49,10 +51,11 @@ export function clientInfoLine(server: Server, c: Connection): string {
     ` events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.resp}`;
 }
 
+/** `+<sec>.<usec> [<db> <addr>] "arg" ...` with the wall clock read now, as Redis does. */
 export function monitorLine(server: Server, c: Connection, argv: string[]): string {
-  const t = server.now;
-  const sec = Math.floor(t / 1000);
-  const usec = String((t % 1000) * 1000).padStart(6, '0');
+  const t = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const sec = Math.floor(t / 1e6);
+  const usec = String(t % 1e6).padStart(6, '0');
   let line = `+${sec}.${usec} [${c.dbIndex} ${c.addr}]`;
   for (const a of argv) line += ' ' + quoteRepr(a);
   return line + '\r\n';

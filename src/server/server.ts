@@ -24,8 +24,9 @@ import { Listeners } from '../net/listener';
 import { activeExpireCycle } from '../data/expire';
 import { SlowLog } from './slowlog';
 import { clientInfoLine, monitorLine } from './clientinfo';
+import { InfoState, infoString } from './info';
 
-export const REDIS_COMPAT_VERSION = '7.0.15';
+export { REDIS_COMPAT_VERSION } from '../commands/connection';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const REDOUBT_VERSION: string = require('../../../package.json').version;
 
@@ -56,6 +57,11 @@ export class Server implements ServerView {
   readonly writeListeners: WriteListener[] = [];
   readonly listeners: Listeners;
   dirty = 0;
+  /** DEBUG SET-ACTIVE-EXPIRE: when false the cron leaves expired keys to lazy expiry */
+  activeExpireEnabled = true;
+  /** replication role (HELLO, INFO); the replication layer switches it */
+  role: 'master' | 'replica' = 'master';
+  readonly infoState = new InfoState();
   now = Date.now();
   lruClock = Math.floor(Date.now() / 1000);
   cronLoops = 0;
@@ -85,7 +91,8 @@ export class Server implements ServerView {
     config.onChange('client-query-buffer-limit', (v) => (this.queryBufferLimit = v));
     config.onChange('maxclients', (v) => (this.maxClients = v));
     config.onChange('loglevel', (v) => (this.logger.level = v));
-    config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(v));
+    config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
+    config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
     this.listeners = new Listeners(this);
   }
 
@@ -102,6 +109,25 @@ export class Server implements ServerView {
     return false;
   }
 
+  /**
+   * Until the ACL layer exists the only user is `default`, enabled and without password, which
+   * accepts any password (as Redis's nopass does) — the ACL issue replaces both methods.
+   */
+  authenticate(client: Session, user: string, _pass: string): boolean {
+    if (user !== 'default') return false;
+    client.user = 'default';
+    client.authenticated = true;
+    return true;
+  }
+
+  hasUser(name: string): boolean {
+    return name === 'default';
+  }
+
+  infoString(sections: string[]): string {
+    return infoString(this, this.infoState, sections);
+  }
+
   lookupCommand(argv: string[]): Command | undefined {
     let cmd = this.commandsUpper.get(argv[0]) ?? this.commands.get(argv[0].toLowerCase());
     if (cmd !== undefined && cmd.subcommands !== undefined && argv.length >= 2) {
@@ -115,6 +141,16 @@ export class Server implements ServerView {
   private readonly ctxPool = new WeakMap<Connection, Ctx>();
 
   execute(conn: Connection, argv: string[]): void {
+    if (conn.replyMode === 'on') return this.dispatch(conn, argv);
+    // CLIENT REPLY OFF/SKIP silence every reply, rejections included, as Redis does
+    const skip = conn.replyMode === 'skip';
+    const before = conn.reply.out.length;
+    this.dispatch(conn, argv);
+    if ((skip || conn.replyMode === 'off') && conn.reply.out.length !== before) conn.reply.out = conn.reply.out.slice(0, before);
+    if (skip && conn.replyMode === 'skip') conn.replyMode = 'on';
+  }
+
+  private dispatch(conn: Connection, argv: string[]): void {
     const reply = conn.reply;
     const name = argv[0];
     let cmd = this.commandsUpper.get(name) ?? this.commands.get(name.toLowerCase());
@@ -126,14 +162,17 @@ export class Server implements ServerView {
         conn.close();
         return;
       }
+      // Redis formats these with printf's %s, which stops at a NUL byte.
+      const cstr = (s: string, max: number) => { const z = s.indexOf('\0'); return s.slice(0, z >= 0 && z < max ? z : max); };
       let args = '';
       for (let i = 1; i < argv.length && args.length < 128; i++) {
-        args += `'${argv[i].slice(0, 128 - args.length)}' `;
+        args += `'${cstr(argv[i], 128 - args.length)}' `;
       }
-      reply.error(`ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`);
+      reply.error(`ERR unknown command '${cstr(name, 128)}', with args beginning with: ${args}`);
       return;
     }
-    if (cmd.subcommands !== undefined) {
+    // a container with its own handler (COMMAND) runs it when called without a subcommand
+    if (cmd.subcommands !== undefined && (argv.length > 1 || cmd.handler === undefined)) {
       if (argv.length === 1) {
         reply.error(`ERR wrong number of arguments for '${cmd.fullname}' command`);
         cmd.rejectedCalls++;
@@ -153,12 +192,35 @@ export class Server implements ServerView {
       cmd.rejectedCalls++;
       return;
     }
+    if (cmd.isAdmin && cmd.flags.has('protected')) {
+      const denial = this.protectedDenial(conn, cmd);
+      if (denial !== null) {
+        reply.error(denial);
+        cmd.rejectedCalls++;
+        return;
+      }
+    }
     if (!conn.authenticated && !cmd.noAuth) {
       reply.error('NOAUTH Authentication required.');
       cmd.rejectedCalls++;
       return;
     }
+    // MONITOR turns a connection into a replica-like feed: Redis refuses it keyspace commands
+    if ((conn.monitor || conn.kind === 'replica') && (cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate'))) {
+      reply.error("ERR Replica can't interact with the keyspace");
+      cmd.rejectedCalls++;
+      return;
+    }
     this.call(conn, cmd, argv);
+  }
+
+  /** DEBUG and MODULE run only where enable-debug-command / enable-module-command allow them. */
+  private protectedDenial(conn: Connection, cmd: Command): string | null {
+    const isDebug = (cmd.parent ?? cmd).name === 'debug';
+    const directive = isDebug ? 'enable-debug-command' : 'enable-module-command';
+    const setting = this.config.lookup(directive)?.value;
+    if (setting === 'yes' || (setting === 'local' && conn.local)) return null;
+    return `ERR ${isDebug ? 'DEBUG' : 'MODULE'} command not allowed. If the ${directive} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
   }
 
   /** Runs a resolved, admitted command: execute → propagate → account. */
@@ -180,7 +242,6 @@ export class Server implements ServerView {
     const errorsBefore = this.stats.totalErrorReplies;
     const dirtyBefore = this.dirty;
     const dbIndex = conn.dbIndex;
-    if (this.monitors.size !== 0 && !cmd.skipMonitor) this.feedMonitors(conn, argv);
     const t0 = process.hrtime.bigint();
     try {
       cmd.handler!(ctx);
@@ -198,7 +259,10 @@ export class Server implements ServerView {
       if (ctx.propagateAs === null) this.propagate(dbIndex, argv);
       else for (const a of ctx.propagateAs) this.propagate(dbIndex, a);
     }
-    if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, argv, usec);
+    // MONITOR and SLOWLOG see ctx.argv: the handler may have redacted secrets in it. Like Redis,
+    // MONITOR shows a command after it ran (with the db it left selected), and never admin ones.
+    if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.isAdmin) this.feedMonitors(conn, ctx.argv);
+    if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, ctx.argv, usec);
     if (conn.replyMode === 'off' || modeBefore === 'skip') {
       if (reply.out.length !== outBefore) reply.out = reply.out.slice(0, outBefore);
       if (modeBefore === 'skip' && conn.replyMode === 'skip') conn.replyMode = 'on';
@@ -224,14 +288,19 @@ export class Server implements ServerView {
 
   /** True if this command must wait (CLIENT PAUSE in effect). */
   mustWait(conn: Connection, argv: string[]): boolean {
-    if (this.pausedUntil === 0 || conn.kind === 'master') return false;
+    if (this.pausedUntil === 0) return false;
+    // the primary's link, replicas, and monitors (replicas to Redis) are never paused
+    if (conn.kind === 'master' || conn.kind === 'replica' || conn.monitor) return false;
     if (this.now >= this.pausedUntil) {
       this.unpause();
       return false;
     }
-    if (this.pauseMode === 'all') return true;
+    // commands the pipeline rejects (unknown, arity, authentication) are answered at once
     const cmd = this.lookupCommand(argv);
-    if (cmd === undefined) return false;
+    if (cmd === undefined || cmd.handler === undefined) return false;
+    if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) return false;
+    if (!conn.authenticated && !cmd.noAuth) return false;
+    if (this.pauseMode === 'all') return true;
     // WRITE pause: writes and commands that may replicate (EVAL, PUBLISH...) wait
     return cmd.isWrite || cmd.flags.has('may_replicate');
   }
@@ -241,8 +310,17 @@ export class Server implements ServerView {
     if (this.pausedUntil !== 0 && this.pauseMode === 'all' && mode === 'write') mode = 'all';
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
     this.pauseMode = mode;
+    this.armPauseTimer();
+  }
+
+  /** setTimeout caps delays at 2^31-1 ms: long pauses re-arm until their end. */
+  private armPauseTimer(): void {
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
+    const left = this.pausedUntil - Date.now();
+    this.pauseTimer = setTimeout(() => {
+      if (this.pausedUntil !== 0 && Date.now() < this.pausedUntil) this.armPauseTimer();
+      else this.unpause();
+    }, Math.min(Math.max(0, left), 2147483647));
   }
 
   unpause(): void {
@@ -300,7 +378,6 @@ export class Server implements ServerView {
   private feedMonitors(conn: Connection, argv: string[]): void {
     const line = monitorLine(this, conn, argv);
     for (const m of this.monitors) {
-      if (m === conn) continue;
       m.reply.raw(line);
       m.scheduleFlush();
     }
@@ -315,7 +392,7 @@ export class Server implements ServerView {
     conn.resp = 2;
     conn.name = '';
     conn.replyMode = 'on';
-    conn.noEvict = false;
+    // CLIENT NO-EVICT survives RESET in Redis 7.0
     if (conn.monitor) {
       conn.monitor = false;
       conn.kind = 'normal';
@@ -347,6 +424,7 @@ export class Server implements ServerView {
     this.lruClock = Math.floor(this.now / 1000);
     this.cronLoops++;
     activeExpireCycle(this);
+    this.infoState.sample(this);
     const timeout = this.config.get('timeout') as number;
     if (timeout > 0) {
       for (const c of [...this.connections.values()]) {
@@ -359,9 +437,22 @@ export class Server implements ServerView {
   }
 
   shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }): string | null {
+    // nothing ever waits for replicas to catch up, so no shutdown is ever in progress to abort
     if (opts.abort) return 'ERR No shutdown in progress.';
-    this.shuttingDown = true;
     this.log('warning', 'User requested shutdown...');
+    const savePoints = (this.config.lookup('save')?.value as unknown[] | undefined)?.length ?? 0;
+    if (opts.save || (savePoints > 0 && !opts.nosave)) {
+      // No snapshot writer exists yet, so the final save fails: decide as Redis does on failure.
+      this.log('notice', 'Saving the final RDB snapshot before exiting.');
+      this.log('warning', 'Snapshots are not available in this version of Redoubt.');
+      if (!opts.force) {
+        this.log('warning', "Error trying to save the DB, can't exit.");
+        this.log('warning', 'Errors trying to shut down the server. Check the logs for more information.');
+        return 'ERR Errors trying to SHUTDOWN. Check logs.';
+      }
+      this.log('warning', 'Error trying to save the DB. Exit anyway.');
+    }
+    this.shuttingDown = true;
     this.finishShutdown(0);
     return null;
   }

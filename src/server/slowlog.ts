@@ -23,6 +23,8 @@ export class SlowLog {
   entries: SlowLogEntry[] = []; // newest first
   nextId = 0;
   private maxLen = 128;
+  /** slowlog-log-slower-than in microseconds, kept current by a config listener; < 0 disables */
+  threshold = 10000;
 
   setMaxLen(n: number): void {
     this.maxLen = n;
@@ -30,7 +32,7 @@ export class SlowLog {
   }
 
   consider(server: Server, conn: Connection, argv: string[], usec: number): void {
-    const threshold = server.config.get('slowlog-log-slower-than') as number;
+    const threshold = this.threshold;
     if (threshold < 0 || usec < threshold) return;
     this.push(conn, argv, Math.floor(usec), Math.floor(server.now / 1000));
   }

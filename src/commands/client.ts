@@ -1,0 +1,329 @@
+/*
+ * CLIENT: the connection-management container (ID, SETNAME, GETNAME, INFO, LIST, KILL, REPLY,
+ * NO-EVICT, PAUSE, UNPAUSE, HELP), with Redis 7.0's argument rules and error texts.
+ *
+ * Handlers see other connections only through `ServerView.sessions()` and act on them through the
+ * server (killSession, pause), never through sockets. Client-side caching (TRACKING, CACHING,
+ * GETREDIR, TRACKINGINFO) and UNBLOCK are not declared: they answer "unknown subcommand" until
+ * the features behind them exist.
+ */
+
+import { command } from './table';
+import type { Ctx, Session } from './context';
+import { ERR, LLONG_MAX, isOpt, parseLongLong } from './util';
+
+/** Redis accepts names made of printable ASCII without spaces ('!'..'~'); '' clears the name. */
+export function validClientName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+export const BAD_CLIENT_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
+
+/** Client type names as CLIENT LIST TYPE / CLIENT KILL TYPE accept them (slave = replica). */
+function parseClientType(s: string): string | null {
+  const l = s.toLowerCase();
+  if (l === 'normal' || l === 'master' || l === 'replica' || l === 'pubsub') return l;
+  if (l === 'slave') return 'replica';
+  return null;
+}
+
+/** The type a session reports for filtering: a MONITOR counts as a normal client, as in Redis. */
+function clientType(s: Session): string {
+  return s.kind === 'monitor' ? 'normal' : s.kind;
+}
+
+/** Redis's addReplySubcommandSyntaxError. */
+export function subcommandSyntaxError(ctx: Ctx): void {
+  ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].slice(0, 128)}'. Try ${ctx.argv[0].toUpperCase()} HELP.`);
+}
+
+/** Redis's addReplyHelp: a usage line, the command's lines, then the HELP entry. */
+export function replyHelp(ctx: Ctx, lines: readonly string[]): void {
+  ctx.reply.array(lines.length + 3);
+  ctx.reply.simple(`${ctx.argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) ctx.reply.simple(l);
+  ctx.reply.simple('HELP');
+  ctx.reply.simple('    Prints this help.');
+}
+
+function clientId(ctx: Ctx): void {
+  ctx.reply.int(ctx.client.id);
+}
+
+function clientSetname(ctx: Ctx): void {
+  const name = ctx.argv[2];
+  if (!validClientName(name)) return ctx.reply.error(BAD_CLIENT_NAME);
+  ctx.client.name = name;
+  ctx.reply.ok();
+}
+
+function clientGetname(ctx: Ctx): void {
+  ctx.reply.bulkOrNull(ctx.client.name === '' ? null : ctx.client.name);
+}
+
+function clientInfo(ctx: Ctx): void {
+  ctx.reply.verbatim(ctx.client.infoLine() + '\n');
+}
+
+function clientList(ctx: Ctx): void {
+  const argv = ctx.argv;
+  let out = '';
+  if (argv.length === 4 && isOpt(argv[2], 'TYPE')) {
+    const type = parseClientType(argv[3]);
+    if (type === null) return ctx.reply.error(`ERR Unknown client type '${argv[3]}'`);
+    for (const s of ctx.server.sessions()) if (clientType(s) === type) out += s.infoLine() + '\n';
+  } else if (argv.length > 3 && isOpt(argv[2], 'ID')) {
+    // ids are listed in argument order, repeats included, as Redis does
+    const byId = new Map<number, Session>();
+    for (const s of ctx.server.sessions()) byId.set(s.id, s);
+    for (let j = 3; j < argv.length; j++) {
+      const id = parseLongLong(argv[j]);
+      if (id === null) return ctx.reply.error('ERR Invalid client ID');
+      const s = byId.get(Number(id));
+      if (s !== undefined) out += s.infoLine() + '\n';
+    }
+  } else if (argv.length !== 2) {
+    return ctx.reply.error(ERR.SYNTAX);
+  } else {
+    for (const s of ctx.server.sessions()) out += s.infoLine() + '\n';
+  }
+  ctx.reply.verbatim(out);
+}
+
+interface KillFilter {
+  id?: number;
+  type?: string;
+  addr?: string;
+  laddr?: string;
+  user?: string;
+  skipMe: boolean;
+}
+
+/**
+ * CLIENT KILL addr (old form: +OK or "No such client", may kill the caller) or
+ * CLIENT KILL <filter> <value> ... (new form: the number killed; SKIPME yes by default).
+ * The caller, when it matches, is closed after its reply is written.
+ */
+function clientKill(ctx: Ctx): void {
+  const argv = ctx.argv;
+  const f: KillFilter = { skipMe: true };
+  const oldForm = argv.length === 3;
+  if (oldForm) {
+    f.addr = argv[2];
+    f.skipMe = false;
+  } else {
+    for (let i = 2; i < argv.length; i += 2) {
+      const opt = argv[i];
+      const hasValue = i + 1 < argv.length;
+      const v = argv[i + 1];
+      if (hasValue && isOpt(opt, 'ID')) {
+        const id = parseLongLong(v);
+        if (id === null || id <= 0n) return ctx.reply.error('ERR client-id should be greater than 0');
+        f.id = Number(id);
+      } else if (hasValue && isOpt(opt, 'TYPE')) {
+        const t = parseClientType(v);
+        if (t === null) return ctx.reply.error(`ERR Unknown client type '${v}'`);
+        f.type = t;
+      } else if (hasValue && isOpt(opt, 'ADDR')) {
+        f.addr = v;
+      } else if (hasValue && isOpt(opt, 'LADDR')) {
+        f.laddr = v;
+      } else if (hasValue && isOpt(opt, 'USER')) {
+        if (!ctx.server.hasUser(v)) return ctx.reply.error(`ERR No such user '${v}'`);
+        f.user = v;
+      } else if (hasValue && isOpt(opt, 'SKIPME')) {
+        if (isOpt(v, 'YES')) f.skipMe = true;
+        else if (isOpt(v, 'NO')) f.skipMe = false;
+        else return ctx.reply.error(ERR.SYNTAX);
+      } else {
+        return ctx.reply.error(ERR.SYNTAX);
+      }
+    }
+  }
+  const victims: Session[] = [];
+  for (const s of ctx.server.sessions()) {
+    if (f.id !== undefined && s.id !== f.id) continue;
+    if (f.type !== undefined && clientType(s) !== f.type) continue;
+    if (f.addr !== undefined && s.addr !== f.addr) continue;
+    if (f.laddr !== undefined && s.laddr !== f.laddr) continue;
+    if (f.user !== undefined && s.user !== f.user) continue;
+    if (s === ctx.client && f.skipMe) continue;
+    victims.push(s);
+  }
+  for (const s of victims) {
+    if (s === ctx.client) ctx.client.closeAfterReply();
+    else ctx.server.killSession(s.id);
+  }
+  if (oldForm) {
+    if (victims.length === 0) return ctx.reply.error('ERR No such client');
+    return ctx.reply.ok();
+  }
+  ctx.reply.int(victims.length);
+}
+
+/** OFF and SKIP produce no reply of their own; the pipeline suppresses what follows. */
+function clientReply(ctx: Ctx): void {
+  const mode = ctx.argv[2];
+  if (isOpt(mode, 'ON')) {
+    ctx.client.replyMode = 'on';
+    ctx.reply.ok();
+  } else if (isOpt(mode, 'OFF')) {
+    ctx.client.replyMode = 'off';
+  } else if (isOpt(mode, 'SKIP')) {
+    if (ctx.client.replyMode !== 'off') ctx.client.replyMode = 'skip';
+  } else {
+    ctx.reply.error(ERR.SYNTAX);
+  }
+}
+
+function clientNoEvict(ctx: Ctx): void {
+  const v = ctx.argv[2];
+  if (isOpt(v, 'ON')) ctx.client.noEvict = true;
+  else if (isOpt(v, 'OFF')) ctx.client.noEvict = false;
+  else return ctx.reply.error(ERR.SYNTAX);
+  ctx.reply.ok();
+}
+
+/** CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as Redis does. */
+function clientPause(ctx: Ctx): void {
+  const argv = ctx.argv;
+  if (argv.length > 4) return subcommandSyntaxError(ctx);
+  let mode: 'all' | 'write' = 'all';
+  if (argv.length === 4) {
+    if (isOpt(argv[3], 'WRITE')) mode = 'write';
+    else if (isOpt(argv[3], 'ALL')) mode = 'all';
+    else return ctx.reply.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+  }
+  const ms = parseLongLong(argv[2]);
+  if (ms === null) return ctx.reply.error('ERR timeout is not an integer or out of range');
+  if (ms < 0n) return ctx.reply.error('ERR timeout is negative');
+  // Redis 7.0 adds the timeout to the clock without an overflow check: a sum past LLONG_MAX
+  // wraps negative, i.e. a pause that is already over
+  let end = 0;
+  if (ms > 0n && ms <= LLONG_MAX - BigInt(ctx.now)) end = ctx.now + Number(ms);
+  ctx.server.pause(end, mode);
+  ctx.reply.ok();
+}
+
+function clientUnpause(ctx: Ctx): void {
+  ctx.server.unpause();
+  ctx.reply.ok();
+}
+
+function clientHelp(ctx: Ctx): void {
+  replyHelp(ctx, HELP);
+}
+
+const HELP = [
+  "CACHING (YES|NO)",
+  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+  "GETREDIR",
+  "    Return the client ID we are redirecting to when tracking is enabled.",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * LADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made to specified local address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * USER <username>",
+  "      Kill connections authenticated by <username>.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "UNPAUSE",
+  "    Stop the current client pause, resuming traffic.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Suspend all, or just write, clients for <timeout> milliseconds.",
+  "REPLY (ON|OFF|SKIP)",
+  "    Control the replies sent to the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+  "         [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Control server assisted client side caching.",
+  "TRACKINGINFO",
+  "    Report tracking status for the current connection.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction.",
+];
+
+export const CLIENT = command({
+  name: 'client', arity: -2,
+  docs: {summary:"A container for client connection commands",since:"2.4.0",group:"connection",complexity:"Depends on subcommand."},
+  subcommands: [
+    command({
+      name: 'info', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"], tips: ["nondeterministic_output"],
+      docs: {summary:"Returns information about the current client connection.",since:"6.2.0",group:"connection",complexity:"O(1)"},
+      handler: clientInfo,
+    }),
+    command({
+      name: 'id', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Returns the client ID for the current connection",since:"5.0.0",group:"connection",complexity:"O(1)"},
+      handler: clientId,
+    }),
+    command({
+      name: 'kill', arity: -3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Kill the connection of a client",since:"2.4.0",group:"connection",complexity:"O(N) where N is the number of client connections",history:[["2.8.12","Added new filter format."],["2.8.12","`ID` option."],["3.2.0","Added `master` type in for `TYPE` option."],["5.0.0","Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."],["6.2.0","`LADDR` option."]],arguments:[{name:"filter",type:"oneof",arguments:[{name:"ip:port",type:"string",deprecated_since:"2.8.12"},{name:"new-format",type:"oneof",flags:["multiple"],arguments:[{name:"client-id",type:"integer",token:"ID",since:"2.8.12",flags:["optional"]},{name:"normal_master_slave_pubsub",type:"oneof",token:"TYPE",since:"2.8.12",flags:["optional"],arguments:[{name:"normal",type:"pure-token",token:"NORMAL"},{name:"master",type:"pure-token",token:"MASTER",since:"3.2.0"},{name:"slave",type:"pure-token",token:"SLAVE"},{name:"replica",type:"pure-token",token:"REPLICA",since:"5.0.0"},{name:"pubsub",type:"pure-token",token:"PUBSUB"}]},{name:"username",type:"string",token:"USER",flags:["optional"]},{name:"ip:port",type:"string",token:"ADDR",flags:["optional"]},{name:"ip:port",type:"string",token:"LADDR",since:"6.2.0",flags:["optional"]},{name:"yes/no",type:"string",token:"SKIPME",flags:["optional"]}]}]}]},
+      handler: clientKill,
+    }),
+    command({
+      name: 'unpause', arity: 2, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Resume processing of clients that were paused",since:"6.2.0",group:"connection",complexity:"O(N) Where N is the number of paused clients"},
+      handler: clientUnpause,
+    }),
+    command({
+      name: 'reply', arity: 3, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Instruct the server whether to reply to commands",since:"3.2.0",group:"connection",complexity:"O(1)",arguments:[{name:"on_off_skip",type:"oneof",arguments:[{name:"on",type:"pure-token",token:"ON"},{name:"off",type:"pure-token",token:"OFF"},{name:"skip",type:"pure-token",token:"SKIP"}]}]},
+      handler: clientReply,
+    }),
+    command({
+      name: 'pause', arity: -3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Stop processing commands from clients for some time",since:"2.9.50",group:"connection",complexity:"O(1)",history:[["6.2.0","`CLIENT PAUSE WRITE` mode added along with the `mode` option."]],arguments:[{name:"timeout",type:"integer"},{name:"mode",type:"oneof",since:"6.2.0",flags:["optional"],arguments:[{name:"write",type:"pure-token",token:"WRITE"},{name:"all",type:"pure-token",token:"ALL"}]}]},
+      handler: clientPause,
+    }),
+    command({
+      name: 'list', arity: -2, flags: ["admin","noscript","loading","stale"], categories: ["connection"], tips: ["nondeterministic_output"],
+      docs: {summary:"Get the list of client connections",since:"2.4.0",group:"connection",complexity:"O(N) where N is the number of client connections",history:[["2.8.12","Added unique client `id` field."],["5.0.0","Added optional `TYPE` filter."],["6.0.0","Added `user` field."],["6.2.0","Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."],["7.0.0","Added `resp`, `multi-mem`, `rbs` and `rbp` fields."],["7.0.3","Added `ssub` field."]],arguments:[{name:"normal_master_replica_pubsub",type:"oneof",token:"TYPE",since:"5.0.0",flags:["optional"],arguments:[{name:"normal",type:"pure-token",token:"NORMAL"},{name:"master",type:"pure-token",token:"MASTER"},{name:"replica",type:"pure-token",token:"REPLICA"},{name:"pubsub",type:"pure-token",token:"PUBSUB"}]},{name:"id",type:"block",token:"ID",since:"6.2.0",flags:["optional"],arguments:[{name:"client-id",type:"integer",flags:["multiple"]}]}]},
+      handler: clientList,
+    }),
+    command({
+      name: 'no-evict', arity: 3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Set client eviction mode for the current connection",since:"7.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"enabled",type:"oneof",arguments:[{name:"on",type:"pure-token",token:"ON"},{name:"off",type:"pure-token",token:"OFF"}]}]},
+      handler: clientNoEvict,
+    }),
+    command({
+      name: 'setname', arity: 3, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Set the current connection name",since:"2.6.9",group:"connection",complexity:"O(1)",arguments:[{name:"connection-name",type:"string"}]},
+      handler: clientSetname,
+    }),
+    command({
+      name: 'getname', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Get the current connection name",since:"2.6.9",group:"connection",complexity:"O(1)"},
+      handler: clientGetname,
+    }),
+    command({
+      name: 'help', arity: 2, flags: ["loading","stale"], categories: ["connection"],
+      docs: {summary:"Show helpful text about the different subcommands",since:"5.0.0",group:"connection",complexity:"O(1)"},
+      handler: clientHelp,
+    }),
+  ],
+});
