@@ -10,7 +10,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import type { Ctx } from './context';
 import type { KeySpec, KeySpecFlag } from './table';
-import { RObj, stringEncoding } from '../data/keyspace';
+import { RObj } from '../data/keyspace';
 
 export function lookupRead(ctx: Ctx, key: string): RObj | undefined {
   const o = ctx.db.lookupTouch(key, ctx.now, ctx.server.lruClock);
@@ -23,9 +23,37 @@ export function lookupWrite(ctx: Ctx, key: string): RObj | undefined {
   return ctx.db.lookupTouch(key, ctx.now, ctx.server.lruClock);
 }
 
+/**
+ * The OBJECT ENCODING Redis's tryObjectEncoding picks for a value: 'int' when it reads back as a
+ * signed 64-bit integer in canonical form, 'embstr' up to 44 bytes, else 'raw'. Same answer as
+ * keyspace's stringEncoding, without a regex or a BigInt, since SET calls it on every write.
+ */
+export function encodingOf(v: string): string {
+  const n = v.length;
+  if (n === 0 || n > 20) return n <= 44 ? 'embstr' : 'raw';
+  let i = 0;
+  if (v.charCodeAt(0) === 45) {
+    if (n === 1) return 'embstr';
+    i = 1;
+  }
+  const first = v.charCodeAt(i);
+  if (first === 48) return n === 1 ? 'int' : 'embstr';
+  if (first < 49 || first > 57) return 'embstr';
+  for (let j = i + 1; j < n; j++) {
+    const c = v.charCodeAt(j);
+    if (c < 48 || c > 57) return 'embstr';
+  }
+  const digits = n - i;
+  if (digits < 19) return 'int';
+  if (digits > 19) return 'embstr';
+  // 19 digits: compare with the magnitude of LLONG_MAX / LLONG_MIN digit by digit
+  const limit = i === 1 ? '9223372036854775808' : '9223372036854775807';
+  return (i === 1 ? v.slice(1) : v) <= limit ? 'int' : 'embstr';
+}
+
 /** A string object encoded the way Redis's tryObjectEncoding would encode a SET value. */
 export function newString(ctx: Ctx, v: string): RObj {
-  return new RObj('string', v, stringEncoding(v), ctx.server.lruClock);
+  return new RObj('string', v, encodingOf(v), ctx.server.lruClock);
 }
 
 /** A string object that Redis would hold as a raw SDS (APPEND, SETRANGE results). */

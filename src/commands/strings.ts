@@ -19,8 +19,8 @@ import { command, type CommandSpec, type KeyRef, type KeySpecFlag } from './tabl
 import type { Ctx } from './context';
 import { ERR } from './util';
 import { LLONG_MAX_N, parseInt64 } from '../data/strnum';
-import { RObj, stringEncoding } from '../data/keyspace';
-import { lookupRead, lookupWrite, newString, optIs, lazyFlag, keySpec, KEY_ARG } from './strings-shared';
+import { RObj } from '../data/keyspace';
+import { lookupRead, lookupWrite, newString, optIs, lazyFlag, keySpec, KEY_ARG, encodingOf } from './strings-shared';
 import { NUM_COMMANDS } from './strings-num';
 import { RANGE_COMMANDS } from './strings-range';
 
@@ -195,14 +195,13 @@ function set(ctx: Ctx): void {
   const argv = ctx.argv;
   if (argv.length === 3) {
     const v = argv[2];
-    ctx.db.set(argv[1], new RObj('string', v, stringEncoding(v), ctx.server.lruClock));
+    ctx.db.set(argv[1], new RObj('string', v, encodingOf(v), ctx.server.lruClock));
     ctx.server.dirty++;
     return ctx.reply.ok();
   }
   const p = parseOptions(ctx, true);
   if (p === null) return;
-  const flags = p.flags;
-  setGeneric(ctx, flags, argv[1], argv[2], p.expireAt ? argv[p.expireAt] : null, REPLY_OK);
+  setGeneric(ctx, p.flags, argv[1], argv[2], p.expireAt ? argv[p.expireAt] : null, REPLY_OK);
 }
 
 function setnx(ctx: Ctx): void {
@@ -302,7 +301,7 @@ function msetGeneric(ctx: Ctx, nx: boolean): void {
   const lru = ctx.server.lruClock;
   for (let j = 1; j < argv.length; j += 2) {
     const v = argv[j + 1];
-    ctx.db.set(argv[j], new RObj('string', v, stringEncoding(v), lru));
+    ctx.db.set(argv[j], new RObj('string', v, encodingOf(v), lru));
   }
   ctx.server.dirty += (argv.length - 1) / 2;
   if (nx) ctx.reply.int(1);

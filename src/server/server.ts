@@ -242,6 +242,8 @@ export class Server implements ServerView {
     const errorsBefore = this.stats.totalErrorReplies;
     const dirtyBefore = this.dirty;
     const dbIndex = conn.dbIndex;
+    // set before running, so CLIENT LIST/INFO show the command in progress as Redis does
+    conn.lastCommand = cmd.fullname;
     const t0 = process.hrtime.bigint();
     try {
       cmd.handler!(ctx);
@@ -253,8 +255,7 @@ export class Server implements ServerView {
     cmd.calls++;
     cmd.usec += usec;
     this.stats.totalCommands++;
-    conn.lastCommand = cmd.fullname;
-    if (this.stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
+    if (this.stats.totalErrorReplies > errorsBefore) cmd.failedCalls++;
     if (this.dirty !== dirtyBefore && this.writeListeners.length !== 0) {
       if (ctx.propagateAs === null) this.propagate(dbIndex, argv);
       else for (const a of ctx.propagateAs) this.propagate(dbIndex, a);

@@ -118,6 +118,15 @@ const scripts: Script[] = [
     ],
   },
   {
+    name: 'glob nesting cap and abusive patterns',
+    steps: [
+      ['SET', 'a'.repeat(1100), 'v'], ['SET', 'a'.repeat(50), 'w'],
+      u('KEYS', '*a'.repeat(1000)), u('KEYS', '*a'.repeat(1001)), u('KEYS', '*a'.repeat(1000) + '*'),
+      u('KEYS', '*a'.repeat(1001) + '*'), u('KEYS', 'a*'.repeat(1001)), u('KEYS', 'a*'.repeat(300) + 'b'),
+      u('SCAN', '0', 'MATCH', '*a'.repeat(1001)), u('SCAN', '0', 'MATCH', '*?'.repeat(40) + 'b'),
+    ],
+  },
+  {
     name: 'scan',
     steps: [
       ['MSET', 'user:1', 'a', 'user:2', 'b', 'user:3', 'c', 'item:1', 'd', 'item:2', 'e', 'x', 'f'],

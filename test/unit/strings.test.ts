@@ -9,7 +9,8 @@ import * as assert from 'node:assert/strict';
 import { COMMANDS } from '../../src/commands/strings';
 import { Command } from '../../src/commands/table';
 import type { Ctx, ServerView } from '../../src/commands/context';
-import { Database, RObj } from '../../src/data/keyspace';
+import { Database, RObj, stringEncoding } from '../../src/data/keyspace';
+import { encodingOf } from '../../src/commands/strings-shared';
 import { Reply } from '../../src/protocol/reply';
 
 const NOW = 1_700_000_000_000;
@@ -130,6 +131,15 @@ describe('string handlers: encodings and types', () => {
     assert.deepEqual(['i', 'e', 'r', 'ai', 'ar', 'sr', 'f', 'n'].map(enc), ['int', 'embstr', 'raw', 'int', 'raw', 'raw', 'embstr', 'int']);
   });
 
+  it('picks the encoding exactly like keyspace.stringEncoding', () => {
+    const samples = ['', '0', '-0', '00', '1', '-1', '+1', ' 1', '1 ', '01', '-', 'a', '12a', '1.5',
+      '9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809',
+      '999999999999999999', '1000000000000000000', '9999999999999999999', '-9999999999999999999',
+      '12345678901234567890', '-1234567890123456789', 'x'.repeat(44), 'x'.repeat(45), '1'.repeat(45), '\x00', '1\x00'];
+    for (let d = 1; d <= 21; d++) samples.push('7'.repeat(d), '-' + '7'.repeat(d), '9'.repeat(d), '-' + '9'.repeat(d));
+    for (const v of samples) assert.equal(encodingOf(v), stringEncoding(v), JSON.stringify(v));
+  });
+
   it('answers WRONGTYPE after its own argument checks', () => {
     db.set('w', new RObj('list', [], 'listpack', 0));
     const WT = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
@@ -153,5 +163,13 @@ describe('string handlers: encodings and types', () => {
     assert.equal(db.dict.has('k'), false);
     assert.equal(run('SETRANGE', 'k', String(1024 * 1024 - 1), 'x').out, `:${1024 * 1024}\r\n`);
     assert.equal(run('APPEND', 'k', 'x').out, '-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n');
+  });
+
+  it('refuses, with the same error, lengths V8 cannot hold even when the limit is raised', () => {
+    server.config.lookup = (n: string) => (n === 'proto-max-bulk-len' ? { value: 4 * 1024 * 1024 * 1024 } : undefined);
+    // buffer.constants.MAX_STRING_LENGTH is 2^29-24 on 64-bit Node 20
+    assert.equal(run('SETRANGE', 'k', String(2 ** 29 - 24), 'x').out, '-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n');
+    assert.equal(run('SETRANGE', 'k', '9223372036854775807', 'x').out, '-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n');
+    assert.equal(db.dict.has('k'), false);
   });
 });
