@@ -48,7 +48,11 @@ function flushArgOk(ctx: Ctx): boolean {
 
 function flushdbCommand(ctx: Ctx): void {
   if (!flushArgOk(ctx)) return;
-  ctx.server.dirty += ctx.db.clear();
+  const removed = ctx.db.clear();
+  ctx.server.dirty += removed;
+  // Redis propagates FLUSHDB even when the database was already empty (the dirty counter does not
+  // move then, so the pipeline would not): a replica may still hold keys there.
+  if (removed === 0) ctx.server.propagate(ctx.client.dbIndex, ctx.argv);
   ctx.reply.ok();
 }
 

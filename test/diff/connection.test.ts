@@ -7,7 +7,16 @@ import { diffSuite } from './harness';
 
 const live = (cmd: string[]) => ({ cmd, live: true });
 
+const SUBS = ['id', 'setname', 'getname', 'info', 'list', 'kill', 'reply', 'no-evict', 'pause', 'unpause', 'help'].map((s) => `client|${s}`);
+
 diffSuite('connection', [
+  {
+    name: 'metadata',
+    steps: [
+      ['COMMAND', 'INFO', 'ping', 'echo', 'quit', 'reset', 'hello', ...SUBS],
+      ['COMMAND', 'DOCS', 'ping', 'echo', 'quit', 'reset', 'hello', ...SUBS],
+    ],
+  },
   {
     name: 'ping echo',
     steps: [['PING'], ['PING', 'x\x00y'], ['PING', 'a', 'b'], ['ECHO', '\xff\x00'], ['ECHO'], ['ECHO', 'a', 'b'], ['ping']],

@@ -36,6 +36,10 @@ const scripts: Script[] = [
       ['SET', 'a', '1'], ['FLUSHALL', 'async'], ['DBSIZE'], ['FLUSHALL', 'SYNC'],
     ],
   },
+  {
+    name: 'command metadata',
+    steps: [['COMMAND', 'INFO', 'select', 'swapdb', 'dbsize', 'flushdb', 'flushall']],
+  },
 ];
 
 diffSuite('databases', scripts);

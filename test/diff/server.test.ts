@@ -7,7 +7,17 @@ import { diffSuite } from './harness';
 
 const live = (cmd: string[]) => ({ cmd, live: true });
 
+const CMDS = ['info', 'time', 'slowlog|get', 'slowlog|len', 'slowlog|reset', 'slowlog|help', 'monitor', 'debug', 'shutdown'];
+
 diffSuite('server', [
+  {
+    name: 'metadata',
+    steps: [
+      ['COMMAND', 'INFO', ...CMDS], ['COMMAND', 'DOCS', ...CMDS],
+      // Redis lists a container's subcommands in hash-table order, which varies per process
+      { cmd: ['COMMAND', 'INFO', 'slowlog'], unordered: true }, { cmd: ['COMMAND', 'DOCS', 'slowlog'], unordered: true },
+    ],
+  },
   {
     name: 'info selection',
     steps: [

@@ -53,8 +53,9 @@ for (const target of ['redoubt', 'redis'] as const) {
         // a monitor sees its own commands, and may not touch the keyspace
         assert.deepEqual(await mon.call('GET', 'k'), { t: '-', v: "ERR Replica can't interact with the keyspace" });
         mon.send('ECHO', 'hi');
-        const own = await mon.read();
+        // the reply is written first, then the feed line of the command that produced it
         const echoed = await mon.read();
+        const own = await mon.read();
         assert.match(own!.v as string, /"ECHO" "hi"$/);
         assert.deepEqual(echoed, { t: '$', v: 'hi' });
         // a second MONITOR is ignored without a reply

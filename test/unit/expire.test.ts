@@ -105,3 +105,80 @@ describe('active expiry cycle', () => {
     }
   });
 });
+
+/* ---- EXPIRE family propagation, through the handlers with a minimal context ---- */
+
+import { COMMANDS as KEY_COMMANDS } from '../../src/commands/keys';
+import { COMMANDS as DB_COMMANDS } from '../../src/commands/databases';
+import { Reply } from '../../src/protocol/reply';
+import type { CommandSpec } from '../../src/commands/table';
+
+function harness() {
+  const hooks = { onExpired: () => {} };
+  const dbs = [new Database(0, hooks), new Database(1, hooks)];
+  const propagated: [number, string[]][] = [];
+  const server = {
+    dbs, dirty: 0, lruClock: 0,
+    stats: { keyspaceHits: 0, keyspaceMisses: 0 },
+    config: { lookup: (_: string) => undefined },
+    propagate: (db: number, argv: string[]) => propagated.push([db, argv]),
+  };
+  const client = { dbIndex: 0 };
+  const specs = new Map<string, CommandSpec>();
+  for (const s of [...KEY_COMMANDS, ...DB_COMMANDS]) specs.set(s.name, s);
+  const run = (...argv: string[]) => {
+    const reply = new Reply();
+    const ctx: any = { argv, cmd: { fullname: argv[0].toLowerCase() }, client, db: dbs[client.dbIndex], reply, server, now: Date.now(), propagateAs: null };
+    specs.get(argv[0].toLowerCase())!.handler!(ctx);
+    return { out: reply.out, propagateAs: ctx.propagateAs as string[][] | null };
+  };
+  return { run, server, propagated, dbs };
+}
+
+describe('expire propagation', () => {
+  it('propagates relative and second-based times as PEXPIREAT in ms, keeping the options', () => {
+    const { run, dbs } = harness();
+    dbs[0].set('k', new RObj('string', 'v', 'embstr', 0));
+    const before = Date.now();
+    const r = run('EXPIRE', 'k', '100', 'NX');
+    assert.equal(r.out, ':1\r\n');
+    const [argv] = r.propagateAs!;
+    assert.equal(argv[0], 'PEXPIREAT');
+    assert.equal(argv[1], 'k');
+    const when = Number(argv[2]);
+    assert.ok(when >= before + 100_000 && when <= Date.now() + 100_000);
+    assert.equal(argv[3], 'NX');
+    assert.deepEqual(run('EXPIREAT', 'k', '4102444800').propagateAs, [['PEXPIREAT', 'k', '4102444800000']]);
+    assert.deepEqual(run('PEXPIREAT', 'k', '4102444800001', 'GT').propagateAs, [['PEXPIREAT', 'k', '4102444800001', 'GT']]);
+    assert.equal(run('PEXPIRE', 'k', '5000').propagateAs![0][0], 'PEXPIREAT');
+  });
+
+  it('propagates a time in the past as DEL, and nothing when nothing changed', () => {
+    const { run, dbs, server } = harness();
+    dbs[0].set('k', new RObj('string', 'v', 'embstr', 0));
+    const dirty = server.dirty;
+    assert.equal(run('EXPIRE', 'k', '-1').out, ':1\r\n');
+    assert.equal(dbs[0].size, 0);
+    assert.equal(server.dirty, dirty + 1);
+    const r = run('EXPIRE', 'k', '10');
+    assert.equal(r.out, ':0\r\n');
+    assert.equal(server.dirty, dirty + 1);
+  });
+
+  it('keeps a PEXPIREAT beyond 2^53 exact', () => {
+    const { run, dbs } = harness();
+    dbs[0].set('k', new RObj('string', 'v', 'embstr', 0));
+    run('PEXPIREAT', 'k', '9223372036854775807');
+    assert.equal(run('PEXPIRETIME', 'k').out, ':9223372036854775807\r\n');
+    run('RENAME', 'k', 'j');
+    assert.equal(run('PEXPIRETIME', 'j').out, ':9223372036854775807\r\n');
+    run('PERSIST', 'j');
+    assert.equal(dbs[0].bigExpires.size, 0);
+  });
+
+  it('propagates FLUSHDB even on an empty database', () => {
+    const { run, propagated } = harness();
+    run('FLUSHDB');
+    assert.deepEqual(propagated, [[0, ['FLUSHDB']]]);
+  });
+});

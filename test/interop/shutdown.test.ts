@@ -1,0 +1,59 @@
+/*
+ * SHUTDOWN ends the process: no reply, connection closed, exit code 0. A final save that cannot
+ * happen (no snapshot writer yet) refuses the shutdown with Redis's error unless FORCE is given.
+ */
+
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startRedoubt } from '../support/servers';
+import { Client } from './rawclient';
+
+const exitOf = (p: import('node:child_process').ChildProcess) =>
+  new Promise<number | null>((resolve) => (p.exitCode !== null ? resolve(p.exitCode) : p.once('exit', (code) => resolve(code))));
+
+describe('SHUTDOWN', () => {
+  it('exits the process without a reply', async () => {
+    const s = await startRedoubt();
+    const c = await Client.open(s.port);
+    try {
+      assert.deepEqual(await c.call('SET', 'k', 'v'), { t: '+', v: 'OK' });
+      const exited = exitOf(s.proc);
+      assert.equal(await c.call('SHUTDOWN'), null);
+      assert.ok(c.closed);
+      assert.equal(await exited, 0);
+      assert.match(s.output(), /User requested shutdown/);
+    } finally {
+      c.close();
+      await s.stop();
+    }
+  });
+
+  it('SAVE without a snapshot writer is refused; FORCE exits anyway; NOSAVE NOW exits', async () => {
+    const s = await startRedoubt();
+    const c = await Client.open(s.port);
+    try {
+      assert.deepEqual(await c.call('SHUTDOWN', 'SAVE'), { t: '-', v: 'ERR Errors trying to SHUTDOWN. Check logs.' });
+      assert.deepEqual(await c.call('SHUTDOWN', 'ABORT'), { t: '-', v: 'ERR No shutdown in progress.' });
+      assert.deepEqual(await c.call('PING'), { t: '+', v: 'PONG' });
+      assert.equal(s.proc.exitCode, null, 'still running');
+      const exited = exitOf(s.proc);
+      assert.equal(await c.call('SHUTDOWN', 'SAVE', 'FORCE'), null);
+      assert.equal(await exited, 0);
+      assert.match(s.output(), /Error trying to save the DB, can't exit\./);
+      assert.match(s.output(), /Error trying to save the DB\. Exit anyway\./);
+    } finally {
+      c.close();
+      await s.stop();
+    }
+    const s2 = await startRedoubt();
+    const c2 = await Client.open(s2.port);
+    try {
+      const exited = exitOf(s2.proc);
+      assert.equal(await c2.call('shutdown', 'nosave', 'now'), null);
+      assert.equal(await exited, 0);
+    } finally {
+      c2.close();
+      await s2.stop();
+    }
+  });
+});
