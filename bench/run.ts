@@ -1,0 +1,245 @@
+/*
+ * Side-by-side benchmark: redis-server and Redoubt, same machine, same run.
+ *
+ * Throughput: redis-benchmark (-q --csv, 50 clients) runs PING (ping_mbulk), SET, GET, INCR and
+ * MSET at pipeline 1 and 16, alternating between the two servers round by round (so drift in the
+ * machine's load hits both alike); the table reports the median requests per second of each and
+ * their ratio. Memory: a raw-socket pipelined loader writes the same N keys with 100-byte values
+ * into each server, and the report gives used_memory (INFO memory) and resident set size
+ * (/proc/<pid>/status VmRSS) per key, net of what each server used before loading.
+ *
+ * Usage: npm run bench [-- --rounds N] [--requests N] [--keys N] [--quick]
+ * Every server started here is stopped before exit, also on errors and Ctrl-C.
+ */
+
+import { spawn, execFileSync } from 'node:child_process';
+import * as net from 'node:net';
+import * as fs from 'node:fs';
+import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
+
+interface Options {
+  rounds: number;
+  requests: number;
+  keys: number;
+  clients: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${a} needs a positive integer`);
+      return v;
+    };
+    if (a === '--rounds') o.rounds = num();
+    else if (a === '--requests') o.requests = num();
+    else if (a === '--keys') o.keys = num();
+    else if (a === '--clients') o.clients = num();
+    else if (a === '--quick') Object.assign(o, { rounds: 1, requests: 20000, keys: 100000 });
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick]\n');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+const TESTS = ['ping_mbulk', 'set', 'get', 'incr', 'mset'];
+const PIPELINES = [1, 16];
+
+/** Runs redis-benchmark once; returns requests per second by test name (upper case, as printed). */
+function redisBenchmark(port: number, pipeline: number, o: Options): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.requests), '-P', String(pipeline), '-t', TESTS.join(','), '-q', '--csv'];
+    const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`redis-benchmark exited with ${code}: ${err}`));
+      const rps = new Map<string, number>();
+      for (const line of out.split('\n')) {
+        const m = /^"([^"]+)","([\d.]+)"/.exec(line);
+        if (m) rps.set(m[1].replace(/ \(.*\)$/, ''), Number(m[2]));
+      }
+      resolve(rps);
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Sends one command on a fresh connection and returns the bulk/simple reply payload. */
+function query(port: number, argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let buf = '';
+    s.setEncoding('latin1');
+    s.on('connect', () => s.write(argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).reduce((acc, x) => acc + x, `*${argv.length}\r\n`)));
+    s.on('data', (d: string) => {
+      buf += d;
+      const m = /^\$(\d+)\r\n/.exec(buf);
+      if (m && buf.length >= m[0].length + Number(m[1]) + 2) {
+        s.destroy();
+        resolve(buf.slice(m[0].length, m[0].length + Number(m[1])));
+      } else if (/^[+:-].*\r\n/.test(buf)) {
+        s.destroy();
+        resolve(buf.slice(1, buf.indexOf('\r\n')));
+      }
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Loads `n` keys (key:0000000 …) with 100-byte values, pipelined in batches over one socket. */
+function loadKeys(port: number, n: number): Promise<void> {
+  const value = 'x'.repeat(100);
+  const BATCH = 2000;
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let sent = 0;
+    let acked = 0;
+    let pendingText = '';
+    const sendBatch = () => {
+      let out = '';
+      const end = Math.min(n, sent + BATCH);
+      for (; sent < end; sent++) {
+        const key = 'key:' + String(sent).padStart(7, '0');
+        out += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$100\r\n${value}\r\n`;
+      }
+      s.write(out, 'latin1');
+    };
+    s.setEncoding('latin1');
+    s.on('connect', () => {
+      sendBatch();
+      sendBatch();
+    });
+    s.on('data', (d: string) => {
+      const text = pendingText + d;
+      let i = 0;
+      for (;;) {
+        const nl = text.indexOf('\r\n', i);
+        if (nl < 0) break;
+        if (text[i] !== '+') return reject(new Error(`loader got ${JSON.stringify(text.slice(i, nl))}`));
+        acked++;
+        i = nl + 2;
+      }
+      pendingText = text.slice(i);
+      // Keep two batches in flight: enough to saturate the server, bounded memory on both sides.
+      while (sent < n && sent - acked < 2 * BATCH) sendBatch();
+      if (acked === n) {
+        s.end();
+        resolve();
+      }
+    });
+    s.on('error', reject);
+  });
+}
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+async function usedMemory(port: number): Promise<number> {
+  const info = await query(port, ['INFO', 'memory']);
+  const m = /used_memory:(\d+)/.exec(info);
+  return m ? Number(m[1]) : NaN;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r, i) => {
+    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+    return i === 0 ? line + '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : line;
+  }).join('\n');
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  for (const tool of ['redis-server', 'redis-benchmark']) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${tool} is not installed (apt-get install redis-server redis-tools)`);
+    }
+  }
+  const servers: RunningServer[] = [];
+  const stopAll = () => Promise.all(servers.map((s) => s.stop()));
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  try {
+    const noPersistence = ['--save', '', '--appendonly', 'no'];
+    const redis = await startRedis();
+    servers.push(redis);
+    const redoubt = await startRedoubt(noPersistence);
+    servers.push(redoubt);
+    const version = execFileSync('redis-server', ['--version']).toString().trim().split(' ').slice(0, 3).join(' ');
+    process.stdout.write(`Redoubt vs ${version}; ${o.rounds} round(s), ${o.requests} requests, ${o.clients} clients\n\n`);
+
+    const samples = new Map<string, { redis: number[]; redoubt: number[] }>();
+    for (let round = 0; round < o.rounds; round++) {
+      const order: [string, RunningServer][] = round % 2 === 0 ? [['redis', redis], ['redoubt', redoubt]] : [['redoubt', redoubt], ['redis', redis]];
+      for (const pipeline of PIPELINES) {
+        for (const [name, server] of order) {
+          await query(server.port, ['FLUSHALL']);
+          const rps = await redisBenchmark(server.port, pipeline, o);
+          for (const [test, v] of rps) {
+            const key = `${test}\t${pipeline}`;
+            if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [] });
+            samples.get(key)![name as 'redis' | 'redoubt'].push(v);
+          }
+        }
+      }
+      process.stdout.write(`round ${round + 1}/${o.rounds} done\n`);
+    }
+    const rows = [['test', 'pipeline', 'redis rps', 'redoubt rps', 'ratio']];
+    for (const [key, s] of samples) {
+      const [test, pipeline] = key.split('\t');
+      const a = median(s.redis);
+      const b = median(s.redoubt);
+      rows.push([test, pipeline, fmt(a), fmt(b), s.redis.length && s.redoubt.length ? (b / a).toFixed(2) : 'n/a']);
+    }
+    process.stdout.write('\nThroughput (median requests per second; ratio = redoubt / redis)\n\n' + table(rows) + '\n\n');
+
+    const mem = [['server', 'keys', 'used_memory', 'bytes/key', 'RSS', 'RSS bytes/key']];
+    for (const [name, server] of [['redis', redis], ['redoubt', redoubt]] as const) {
+      await query(server.port, ['FLUSHALL']);
+      await new Promise((r) => setTimeout(r, 500));
+      const used0 = await usedMemory(server.port);
+      const rss0 = rssBytes(server.proc.pid!);
+      const t0 = Date.now();
+      await loadKeys(server.port, o.keys);
+      const loadMs = Date.now() - t0;
+      const dbsize = Number(await query(server.port, ['DBSIZE']));
+      if (dbsize !== o.keys) throw new Error(`${name}: DBSIZE ${dbsize} after loading ${o.keys} keys`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const used = await usedMemory(server.port);
+      const rss = rssBytes(server.proc.pid!);
+      mem.push([name, fmt(o.keys), fmt(used), ((used - used0) / o.keys).toFixed(1), fmt(rss), ((rss - rss0) / o.keys).toFixed(1)]);
+      process.stdout.write(`${name}: loaded ${fmt(o.keys)} keys in ${(loadMs / 1000).toFixed(1)} s\n`);
+      await query(server.port, ['FLUSHALL']);
+    }
+    process.stdout.write(`\nMemory (${fmt(o.keys)} keys, 100-byte values; per key = growth over the empty server)\n\n` + table(mem) + '\n');
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);
