@@ -261,7 +261,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   mem('proto-max-bulk-len', '536870912', 1048576n, LONG_MAX),
   mem('client-query-buffer-limit', '1073741824', 1048576n, LONG_MAX, { unsigned: true }),
   { name: 'client-output-buffer-limit', type: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', multiArg: true,
-    parse: parseObuf, unsupported: 'output buffer limits are not enforced yet',
+    parse: parseObuf,
     rewrite: (v: ObufLimit[], n) => ({ lines: v.map((l, i) => `${n} ${i === 1 ? 'replica' : OBUF_CLASSES[i]} ${formatMemoryUnit(l.hard)} ${formatMemoryUnit(l.soft)} ${l.seconds}`), force: true }) },
   int('tracking-table-max-keys', '1000000', 0n, LONG_MAX, { unsigned: true, pinned: 'client-side caching is not implemented yet' }),
 

@@ -21,6 +21,9 @@ import type { Session } from '../commands/context';
 import type { Server } from '../server/server';
 
 const UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024;
+/** Output limit for connections that have not authenticated yet. */
+const UNAUTH_OUTPUT_LIMIT = 1024 * 1024;
+
 
 export class Connection implements Session, ParserLimits {
   readonly id: number;
@@ -135,6 +138,7 @@ export class Connection implements Session, ParserLimits {
         }
         if (this.pending.length > 0) this.pending.shift();
         this.server.execute(this, argv);
+        if (this.reply.out.length > this.server.outputCheckMin && this.checkOutputLimits()) break;
       }
     } finally {
       this.processing = false;
@@ -157,6 +161,7 @@ export class Connection implements Session, ParserLimits {
         this.server.stats.netOutputBytes += out.length;
         this.server.stats.totalWritesProcessed++;
         this.socket.write(out, 'latin1');
+        if (this.socket.writableLength > this.server.outputCheckMin) this.checkOutputLimits();
       }
     }
     if (this.closing && !this.closed) {
@@ -176,6 +181,37 @@ export class Connection implements Session, ParserLimits {
       this.flush();
     });
   }
+
+  /**
+   * client-output-buffer-limit, as Redis checks it: past the hard limit, or past the soft limit for
+   * longer than its seconds, the connection is closed and its pending output dropped. The pending
+   * output is what we built and what the socket has not yet handed to the kernel. Before AUTH the
+   * hard limit is capped (CVE-2025-21605: an unauthenticated peer must not grow our memory).
+   * Returns true if the connection was closed.
+   */
+  checkOutputLimits(): boolean {
+    if (this.closed || this.kind === 'master') return false;
+    const pending = this.reply.out.length + this.socket.writableLength;
+    const lim = this.server.outputLimits[this.kind === 'replica' && !this.monitor ? 1 : this.kind === 'pubsub' ? 2 : 0];
+    let hard = lim.hard;
+    if (!this.authenticated) hard = hard === 0 ? UNAUTH_OUTPUT_LIMIT : Math.min(hard, UNAUTH_OUTPUT_LIMIT);
+    let over = hard > 0 && pending >= hard;
+    if (!over && lim.soft > 0 && pending >= lim.soft) {
+      if (this.softLimitSince === 0) this.softLimitSince = this.server.now;
+      else over = this.server.now - this.softLimitSince > lim.seconds * 1000;
+    } else {
+      this.softLimitSince = 0;
+    }
+    if (!over) return false;
+    this.server.log('warning', `Client ${this.infoLine()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.server.stats.clientOutputBufferLimitDisconnections++;
+    this.reply.out = '';
+    this.close();
+    return true;
+  }
+
+  /** When the soft output limit started being exceeded (ms), or 0. */
+  private softLimitSince = 0;
 
   closeAfterReply(): void {
     this.closing = true;

@@ -80,19 +80,6 @@ export function parseRespInt(buf: Buffer, start: number, end: number): number {
   return neg ? -v : v;
 }
 
-/**
- * Index of the first `byte` at or after `from`, or -1 when the buffer ends first or a NUL byte
- * comes first (Redis searches its query buffer with strchr, which stops at NUL).
- */
-function findTerminator(buf: Buffer, from: number, end: number, byte: number): number {
-  for (let i = from; i < end; i++) {
-    const c = buf[i];
-    if (c === byte) return i;
-    if (c === 0) return -1;
-  }
-  return -1;
-}
-
 /* Character classes of sdssplitargs: isspace() in the C locale skips blanks and ends a quoted word,
  * but only these five characters end an unquoted word (so "\v" and "\f" stay inside it). */
 function isCSpace(c: number): boolean {
@@ -186,6 +173,10 @@ export class RequestParser {
   private big: Buffer | null = null;
   private bigWant = 0;
   private bigFilled = 0;
+  /** Bytes after `pos` already searched without finding the terminator (resumes the search). */
+  private scanned = 0;
+  /** A NUL byte precedes the terminator: this request can never complete (Redis uses strchr). */
+  private stalled = false;
   dead = false;
 
   constructor(private readonly limits: ParserLimits) {}
@@ -255,6 +246,34 @@ export class RequestParser {
     return true;
   }
 
+  /**
+   * Index of the first `byte` after `pos`, or -1 when the buffer ends first or a NUL byte comes
+   * first (Redis searches its query buffer with strchr, which stops at NUL). The search resumes
+   * where the previous one stopped, so a header or line trickling in byte by byte costs linear time.
+   */
+  private lineEnd(byte: number): number {
+    if (this.stalled) return -1;
+    const buf = this.buf;
+    const end = this.len;
+    for (let i = this.pos + this.scanned; i < end; i++) {
+      const c = buf[i];
+      if (c === byte) return i;
+      if (c === 0) {
+        this.stalled = true;
+        return -1;
+      }
+    }
+    this.scanned = end - this.pos;
+    return -1;
+  }
+
+  /** Moves to the next element of the request; the terminator search starts afresh there. */
+  private advance(to: number): void {
+    this.pos = to;
+    this.scanned = 0;
+    this.stalled = false;
+  }
+
   private pushArg(s: string): void {
     this.argv!.push(s);
     this.argsLeft--;
@@ -285,7 +304,7 @@ export class RequestParser {
           if (r.length === 0) continue; // empty line: ignored
           return r;
         }
-        const cr = findTerminator(buf, pos, len, CR);
+        const cr = this.lineEnd(CR);
         if (cr < 0) {
           if (len - pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big mbulk count string');
           return null;
@@ -294,14 +313,14 @@ export class RequestParser {
         const n = parseRespInt(buf, pos + 1, cr);
         if (Number.isNaN(n) || n > 2147483647) return this.fail('Protocol error: invalid multibulk length');
         if (n > 10 && this.limits.unauthenticated) return this.fail('Protocol error: unauthenticated multibulk length');
-        this.pos = cr + 2;
+        this.advance(cr + 2);
         if (n <= 0) continue; // "*0" and "*-1" are empty requests, ignored like Redis
         this.argv = [];
         this.argsLeft = n;
         continue;
       }
       if (this.bulkLen < 0) {
-        const cr = findTerminator(buf, pos, len, CR);
+        const cr = this.lineEnd(CR);
         if (cr < 0) {
           if (len - pos > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big bulk count string');
           return null;
@@ -316,7 +335,8 @@ export class RequestParser {
           return this.fail('Protocol error: invalid bulk length');
         }
         if (bl > 16384 && this.limits.unauthenticated) return this.fail('Protocol error: unauthenticated bulk length');
-        pos = this.pos = cr + 2;
+        this.advance(cr + 2);
+        pos = cr + 2;
         this.bulkLen = bl;
         const avail = len - pos;
         if (bl >= BIG_ARG && avail < bl + 2) {
@@ -325,14 +345,14 @@ export class RequestParser {
           this.big = Buffer.allocUnsafe(Math.min(this.bigWant, Math.max(BIG_INITIAL, avail)));
           buf.copy(this.big, 0, pos, len);
           this.bigFilled = avail;
-          this.pos = len;
+          this.advance(len);
           return null;
         }
       }
       const bl = this.bulkLen;
       if (len - pos < bl + 2) return null;
       const s = buf.toString('latin1', pos, pos + bl);
-      this.pos = pos + bl + 2;
+      this.advance(pos + bl + 2);
       this.pushArg(s);
     }
   }
@@ -340,13 +360,13 @@ export class RequestParser {
   private parseInline(): ParseResult | null {
     const buf = this.buf;
     const start = this.pos;
-    const nl = findTerminator(buf, start, this.len, LF);
+    const nl = this.lineEnd(LF);
     if (nl < 0) {
       if (this.len - start > PROTO_INLINE_MAX_SIZE) return this.fail('Protocol error: too big inline request');
       return null;
     }
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-    this.pos = nl + 1;
+    this.advance(nl + 1);
     const args = splitInlineArgs(buf.toString('latin1', start, end));
     if (args === null) return this.fail('Protocol error: unbalanced quotes in request');
     return args;
@@ -355,7 +375,7 @@ export class RequestParser {
   /** Drops a fully consumed buffer so a large chunk is not kept alive by a small tail. */
   private release(): void {
     this.buf = EMPTY;
-    this.pos = 0;
+    this.advance(0);
     this.len = 0;
     this.owned = false;
   }

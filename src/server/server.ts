@@ -70,6 +70,10 @@ export class Server implements ServerView {
   maxBulkLen = 512 * 1024 * 1024;
   queryBufferLimit = 1024 * 1024 * 1024;
   maxClients = 10000;
+  /** client-output-buffer-limit per class: normal, replica, pubsub (bytes, bytes, seconds) */
+  outputLimits: { hard: number; soft: number; seconds: number }[] = [];
+  /** output size below which no limit can be exceeded, so the per-command check is skipped */
+  outputCheckMin = 16 * 1024;
   /* CLIENT PAUSE state */
   pausedUntil = 0;
   pauseMode: 'all' | 'write' = 'all';
@@ -82,7 +86,17 @@ export class Server implements ServerView {
   constructor(readonly config: ConfigRegistry) {
     this.stats = newStats(Date.now());
     this.runId = require('node:crypto').randomBytes(20).toString('hex');
-    const hooks = { onExpired: () => { this.stats.expiredKeys++; } };
+    // A key removed by its TTL is a write the AOF and replicas must see, as DEL (or UNLINK with
+    // lazyfree-lazy-expire), exactly as Redis propagates expirations.
+    const hooks = {
+      onExpired: (db: Database, key: string) => {
+        this.stats.expiredKeys++;
+        if (this.writeListeners.length !== 0) {
+          const lazy = this.config.lookup('lazyfree-lazy-expire')?.value === true;
+          this.propagate(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
+        }
+      },
+    };
     const n = config.get('databases') as number;
     for (let i = 0; i < n; i++) this.dbs.push(new Database(i, hooks));
     this.commands = buildCommandTable(config);
@@ -90,6 +104,11 @@ export class Server implements ServerView {
     config.onChange('proto-max-bulk-len', (v) => (this.maxBulkLen = v));
     config.onChange('client-query-buffer-limit', (v) => (this.queryBufferLimit = v));
     config.onChange('maxclients', (v) => (this.maxClients = v));
+    config.onChange('client-output-buffer-limit', (v: { hard: bigint; soft: bigint; seconds: number }[]) => {
+      this.outputLimits = v.map((l) => ({ hard: Number(l.hard), soft: Number(l.soft), seconds: l.seconds }));
+      // 16 KB keeps the hot path cheap; smaller configured limits (and the 1 MB pre-auth cap) lower it
+      this.outputCheckMin = Math.min(16 * 1024, ...this.outputLimits.flatMap((l) => [l.hard, l.soft]).filter((x) => x > 0).map((x) => x - 1));
+    });
     config.onChange('loglevel', (v) => (this.logger.level = v));
     config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
