@@ -83,7 +83,7 @@ describe('redis.conf loading', () => {
   it('refuses what Redoubt does not do, never ignoring it', () => {
     assert.match(loadError('appendonly yes').reason, /only supports 'appendonly no'/);
     assert.match(loadError('daemonize yes').reason, /cannot fork/);
-    assert.match(loadError('client-output-buffer-limit normal 0 0 0').reason, /not supported by Redoubt/);
+    assert.match(loadError('user alice on >pw').reason, /not supported by Redoubt/);
     assert.match(loadError('loadmodule /x.so').reason, /modules/);
     // the truthful value of a pinned directive is accepted
     assert.equal(loadText('appendonly no\ndaemonize no\n').get('appendonly'), false);
@@ -117,7 +117,10 @@ describe('registry and CONFIG SET', () => {
       'zset-max-listpack-entries': '128', 'zset-max-ziplist-entries': '128',
     });
     assert.deepEqual(get('SLAVEOF'), { SLAVEOF: '' });
-    assert.deepEqual(get('client-output-buffer-limit'), {}); // unsupported: not visible
+    assert.deepEqual(get('client-output-buffer-limit'), {
+      'client-output-buffer-limit': 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+    });
+    assert.deepEqual(get('loadmodule'), {}); // unsupported: not visible
   });
   it('parses memory units and clamps hz like Redis', () => {
     const cfg = fresh();
