@@ -1,9 +1,11 @@
 /*
  * One client connection: socket, request parser, reply buffer, and the session state commands see.
  *
- * Design: each 'data' event feeds the parser, runs every complete command through the server's
- * pipeline, and flushes all replies with a single socket write — a pipeline of N commands costs
- * one syscall. While the server is paused (CLIENT PAUSE) or the connection waits for something,
+ * Design: each read feeds the parser and runs every complete command through the server's
+ * pipeline; the replies are written with a single socket write once the event loop has handled all
+ * of this turn's reads (as Redis writes in beforeSleep) — a pipeline of N commands costs one
+ * syscall, and many connections get their replies in one burst. Reads bypass Node's stream
+ * machinery where possible (fastread.ts). While the server is paused (CLIENT PAUSE) or the connection waits for something,
  * parsed commands stay queued in `pending` and the socket is paused, so input is never lost or
  * reordered.
  *
@@ -15,6 +17,7 @@
  */
 
 import type * as net from 'node:net';
+import { adoptWithOnread } from './fastread';
 import { ProtocolError, RequestParser, type ParserLimits } from '../protocol/parser';
 import { Reply } from '../protocol/reply';
 import type { Session } from '../commands/context';
@@ -58,12 +61,18 @@ export class Connection implements Session, ParserLimits {
   /** Reply writer hook for errors (INFO errorstats) */
   private processing = false;
 
+  readonly socket: net.Socket;
+  /** reads arrive in a shared buffer (see fastread.ts) that must not be kept past onData */
+  private readonly sharedReads: boolean;
+
+  /** `accepted` is a socket accepted paused (listeners use pauseOnConnect). */
   constructor(
-    readonly socket: net.Socket,
+    accepted: net.Socket,
     readonly server: Server,
     id: number,
     isUnix: boolean,
   ) {
+    const socket = accepted;
     this.id = id;
     this.createdAt = this.lastInteraction = server.now;
     if (isUnix) {
@@ -79,10 +88,16 @@ export class Connection implements Session, ParserLimits {
     this.authenticated = server.authRequired() ? false : true;
     this.parser = new RequestParser(this);
     this.reply.onError = (msg) => server.countError(msg);
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => this.destroy());
-    socket.on('close', () => this.destroy());
+    const fast = adoptWithOnread(accepted, (chunk) => this.onData(chunk));
+    this.sharedReads = fast !== null;
+    this.socket = fast ?? accepted;
+    this.socket.setNoDelay(true);
+    if (fast === null) {
+      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      this.socket.resume();
+    }
+    this.socket.on('error', () => this.destroy());
+    this.socket.on('close', () => this.destroy());
   }
 
   /* ParserLimits */
@@ -105,14 +120,16 @@ export class Connection implements Session, ParserLimits {
     // completes in this chunk still counts.
     const limit = this.authenticated ? server.queryBufferLimit : UNAUTH_QUERY_BUFFER_LIMIT;
     if (this.parser.pending > limit) {
-      server.log('warning', `Closing client that reached max query buffer length: ${this.infoLine()} (qbuf initial bytes: ...)`);
+      server.log('warning', `Closing client that reached max query buffer length: ${this.infoLine()}`);
       server.stats.clientQueryBufferLimitDisconnections++;
       this.reply.out = '';
       this.close();
       return;
     }
     this.processInput();
-    this.flush();
+    if (this.sharedReads) this.parser.detach();
+    if (this.closing) this.flush();
+    else this.scheduleFlush();
   }
 
   /** Runs queued and newly parsed commands until input runs out, a pause, or close. */
@@ -171,15 +188,17 @@ export class Connection implements Session, ParserLimits {
     }
   }
 
-  /** Queues a flush at the end of this event-loop turn (replies produced outside onData). */
-  private flushScheduled = false;
+  /**
+   * Queues this connection's replies to be written once the event loop has run every I/O
+   * callback of this turn — Redis's beforeSleep write batching. Peers then receive their replies
+   * in one burst per turn instead of one at a time, which lets a client with many connections
+   * (redis-benchmark, a pooled application) handle them with fewer wake-ups.
+   */
+  flushScheduled = false;
   scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    this.server.queueFlush(this);
   }
 
   /**

@@ -23,8 +23,10 @@ export class Listeners {
   constructor(private readonly server: Server) {}
 
   async open(): Promise<void> {
-    await this.openTcp();
+    // Unix socket first: once the TCP port answers, every listener is ready (tests and supervisors
+    // that probe the port may then use the socket at once).
     await this.openUnix();
+    await this.openTcp();
   }
 
   private async openTcp(): Promise<void> {
@@ -76,7 +78,7 @@ export class Listeners {
 
   private listen(opts: net.ListenOptions, isUnix: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      const s = net.createServer({ noDelay: true, pauseOnConnect: false }, (sock) => {
+      const s = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => {
         if (!isUnix) {
           const ka = this.server.config.get('tcp-keepalive') as number;
           if (ka > 0) sock.setKeepAlive(true, ka * 1000);

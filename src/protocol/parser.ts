@@ -372,6 +372,26 @@ export class RequestParser {
     return args;
   }
 
+  /**
+   * Makes the parser independent of the chunks given to feed(): the connection reads into one
+   * reused buffer, so unconsumed bytes still pointing into it are copied out (usually a short tail
+   * of a split request, or nothing).
+   */
+  detach(): void {
+    if (this.owned) return;
+    if (this.pos >= this.len) {
+      this.release();
+      return;
+    }
+    const tail = this.len - this.pos;
+    const copy = Buffer.allocUnsafe(Math.max(tail * 2, 16 * 1024));
+    this.buf.copy(copy, 0, this.pos, this.len);
+    this.buf = copy;
+    this.pos = 0;
+    this.len = tail;
+    this.owned = true;
+  }
+
   /** Drops a fully consumed buffer so a large chunk is not kept alive by a small tail. */
   private release(): void {
     this.buf = EMPTY;

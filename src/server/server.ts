@@ -378,6 +378,23 @@ export class Server implements ServerView {
     this.stats.totalConnections++;
   }
 
+  private flushQueue: Connection[] = [];
+
+  /** Writes queued replies after this event-loop turn's I/O callbacks (see Connection.scheduleFlush). */
+  queueFlush(conn: Connection): void {
+    if (this.flushQueue.length === 0) setImmediate(this.flushAll);
+    this.flushQueue.push(conn);
+  }
+
+  private readonly flushAll = (): void => {
+    const q = this.flushQueue;
+    this.flushQueue = [];
+    for (const c of q) {
+      c.flushScheduled = false;
+      c.flush();
+    }
+  };
+
   removeConnection(conn: Connection): void {
     this.connections.delete(conn.id);
     this.monitors.delete(conn);
