@@ -10,7 +10,7 @@
 
 import { command } from './table';
 import type { Ctx, Session } from './context';
-import { ERR, LLONG_MAX, isOpt, parseLongLong } from './util';
+import { ERR, LLONG_MAX, isOpt, parseLongLong, replyHelp } from './util';
 
 /** Redis accepts names made of printable ASCII without spaces ('!'..'~'); '' clears the name. */
 export function validClientName(name: string): boolean {
@@ -39,15 +39,6 @@ function clientType(s: Session): string {
 /** Redis's addReplySubcommandSyntaxError. */
 export function subcommandSyntaxError(ctx: Ctx): void {
   ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].slice(0, 128)}'. Try ${ctx.argv[0].toUpperCase()} HELP.`);
-}
-
-/** Redis's addReplyHelp: a usage line, the command's lines, then the HELP entry. */
-export function replyHelp(ctx: Ctx, lines: readonly string[]): void {
-  ctx.reply.array(lines.length + 3);
-  ctx.reply.simple(`${ctx.argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const l of lines) ctx.reply.simple(l);
-  ctx.reply.simple('HELP');
-  ctx.reply.simple('    Prints this help.');
 }
 
 function clientId(ctx: Ctx): void {
@@ -218,111 +209,106 @@ function clientHelp(ctx: Ctx): void {
   replyHelp(ctx, HELP);
 }
 
+/** CLIENT HELP: only the subcommands declared below, in our own words. */
 const HELP = [
-  "CACHING (YES|NO)",
-  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
-  "GETREDIR",
-  "    Return the client ID we are redirecting to when tracking is enabled.",
-  "GETNAME",
-  "    Return the name of the current connection.",
-  "ID",
-  "    Return the ID of the current connection.",
-  "INFO",
-  "    Return information about the current client connection.",
-  "KILL <ip:port>",
-  "    Kill connection made from <ip:port>.",
-  "KILL <option> <value> [<option> <value> [...]]",
-  "    Kill connections. Options are:",
-  "    * ADDR (<ip:port>|<unixsocket>:0)",
-  "      Kill connections made from the specified address",
-  "    * LADDR (<ip:port>|<unixsocket>:0)",
-  "      Kill connections made to specified local address",
-  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-  "      Kill connections by type.",
-  "    * USER <username>",
-  "      Kill connections authenticated by <username>.",
-  "    * SKIPME (YES|NO)",
-  "      Skip killing current connection (default: yes).",
-  "LIST [options ...]",
-  "    Return information about client connections. Options:",
-  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-  "      Return clients of specified type.",
-  "UNPAUSE",
-  "    Stop the current client pause, resuming traffic.",
-  "PAUSE <timeout> [WRITE|ALL]",
-  "    Suspend all, or just write, clients for <timeout> milliseconds.",
-  "REPLY (ON|OFF|SKIP)",
-  "    Control the replies sent to the current connection.",
-  "SETNAME <name>",
-  "    Assign the name <name> to the current connection.",
-  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-  "    Unblock the specified blocked client.",
-  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
-  "         [OPTIN] [OPTOUT] [NOLOOP]",
-  "    Control server assisted client side caching.",
-  "TRACKINGINFO",
-  "    Report tracking status for the current connection.",
-  "NO-EVICT (ON|OFF)",
-  "    Protect current client connection from eviction.",
+  'GETNAME',
+  '    Reply with the name of this connection, or null when it has none.',
+  'ID',
+  '    Reply with the numeric ID of this connection.',
+  'INFO',
+  '    Describe this connection in the line format of CLIENT LIST.',
+  'KILL <ip:port>',
+  '    Close the connection coming from <ip:port> (the original form).',
+  'KILL <filter> <value> [<filter> <value> ...]',
+  '    Close every connection that matches all the filters, and reply with how many.',
+  '    Filters:',
+  '    * ID <client-id>',
+  '      the connection with this ID',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      connections from this address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      connections to this local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      connections of this kind',
+  '    * USER <username>',
+  '      connections authenticated as <username>',
+  '    * SKIPME (YES|NO)',
+  '      whether to spare the calling connection (YES when omitted)',
+  'LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <client-id> [<client-id> ...]]',
+  '    Describe the connections, one line each: all of them, those of one kind, or',
+  '    those with the given IDs.',
+  'NO-EVICT (ON|OFF)',
+  '    Exempt this connection from client eviction (ON), or make it evictable',
+  '    again (OFF).',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Hold back client commands for <timeout> milliseconds: every command (ALL,',
+  '    the default) or only those that may write (WRITE).',
+  'REPLY (ON|OFF|SKIP)',
+  '    Send replies to this connection (ON), stop sending them (OFF), or drop the',
+  '    next one (SKIP).',
+  'SETNAME <name>',
+  '    Name this connection; an empty name removes the name.',
+  'UNPAUSE',
+  '    End the current pause; held-back commands run.',
 ];
 
 export const CLIENT = command({
   name: 'client', arity: -2,
-  docs: {summary:"A container for client connection commands",since:"2.4.0",group:"connection",complexity:"Depends on subcommand."},
+  docs: {summary:"Groups the subcommands that inspect and manage client connections.",since:"2.4.0",group:"connection",complexity:"Varies with the subcommand."},
   subcommands: [
     command({
       name: 'info', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"], tips: ["nondeterministic_output"],
-      docs: {summary:"Returns information about the current client connection.",since:"6.2.0",group:"connection",complexity:"O(1)"},
+      docs: {summary:"Describes the calling connection in the CLIENT LIST line format.",since:"6.2.0",group:"connection",complexity:"O(1)"},
       handler: clientInfo,
     }),
     command({
       name: 'id', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Returns the client ID for the current connection",since:"5.0.0",group:"connection",complexity:"O(1)"},
+      docs: {summary:"Returns the numeric ID the server gave this connection.",since:"5.0.0",group:"connection",complexity:"O(1)"},
       handler: clientId,
     }),
     command({
       name: 'kill', arity: -3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Kill the connection of a client",since:"2.4.0",group:"connection",complexity:"O(N) where N is the number of client connections",history:[["2.8.12","Added new filter format."],["2.8.12","`ID` option."],["3.2.0","Added `master` type in for `TYPE` option."],["5.0.0","Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."],["6.2.0","`LADDR` option."]],arguments:[{name:"filter",type:"oneof",arguments:[{name:"ip:port",type:"string",deprecated_since:"2.8.12"},{name:"new-format",type:"oneof",flags:["multiple"],arguments:[{name:"client-id",type:"integer",token:"ID",since:"2.8.12",flags:["optional"]},{name:"normal_master_slave_pubsub",type:"oneof",token:"TYPE",since:"2.8.12",flags:["optional"],arguments:[{name:"normal",type:"pure-token",token:"NORMAL"},{name:"master",type:"pure-token",token:"MASTER",since:"3.2.0"},{name:"slave",type:"pure-token",token:"SLAVE"},{name:"replica",type:"pure-token",token:"REPLICA",since:"5.0.0"},{name:"pubsub",type:"pure-token",token:"PUBSUB"}]},{name:"username",type:"string",token:"USER",flags:["optional"]},{name:"ip:port",type:"string",token:"ADDR",flags:["optional"]},{name:"ip:port",type:"string",token:"LADDR",since:"6.2.0",flags:["optional"]},{name:"yes/no",type:"string",token:"SKIPME",flags:["optional"]}]}]}]},
+      docs: {summary:"Closes the client connections that match an address or a set of filters.",since:"2.4.0",group:"connection",complexity:"O(N), N being how many clients are connected.",history:[["2.8.12","Filters can be given as option and value pairs."],["2.8.12","Accepts the `ID` filter."],["3.2.0","`TYPE` accepts `master`."],["5.0.0","`TYPE replica` is the new name of `TYPE slave`, which keeps working."],["6.2.0","Accepts the `LADDR` filter."]],arguments:[{name:"filter",type:"oneof",arguments:[{name:"ip:port",type:"string",deprecated_since:"2.8.12"},{name:"new-format",type:"oneof",flags:["multiple"],arguments:[{name:"client-id",type:"integer",token:"ID",since:"2.8.12",flags:["optional"]},{name:"normal_master_slave_pubsub",type:"oneof",token:"TYPE",since:"2.8.12",flags:["optional"],arguments:[{name:"normal",type:"pure-token",token:"NORMAL"},{name:"master",type:"pure-token",token:"MASTER",since:"3.2.0"},{name:"slave",type:"pure-token",token:"SLAVE"},{name:"replica",type:"pure-token",token:"REPLICA",since:"5.0.0"},{name:"pubsub",type:"pure-token",token:"PUBSUB"}]},{name:"username",type:"string",token:"USER",flags:["optional"]},{name:"ip:port",type:"string",token:"ADDR",flags:["optional"]},{name:"ip:port",type:"string",token:"LADDR",since:"6.2.0",flags:["optional"]},{name:"yes/no",type:"string",token:"SKIPME",flags:["optional"]}]}]}]},
       handler: clientKill,
     }),
     command({
       name: 'unpause', arity: 2, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Resume processing of clients that were paused",since:"6.2.0",group:"connection",complexity:"O(N) Where N is the number of paused clients"},
+      docs: {summary:"Ends a client pause, so held-back commands run again.",since:"6.2.0",group:"connection",complexity:"O(N), N being how many clients are paused."},
       handler: clientUnpause,
     }),
     command({
       name: 'reply', arity: 3, flags: ["noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Instruct the server whether to reply to commands",since:"3.2.0",group:"connection",complexity:"O(1)",arguments:[{name:"on_off_skip",type:"oneof",arguments:[{name:"on",type:"pure-token",token:"ON"},{name:"off",type:"pure-token",token:"OFF"},{name:"skip",type:"pure-token",token:"SKIP"}]}]},
+      docs: {summary:"Turns replies to this connection on or off, or drops the next one.",since:"3.2.0",group:"connection",complexity:"O(1)",arguments:[{name:"on_off_skip",type:"oneof",arguments:[{name:"on",type:"pure-token",token:"ON"},{name:"off",type:"pure-token",token:"OFF"},{name:"skip",type:"pure-token",token:"SKIP"}]}]},
       handler: clientReply,
     }),
     command({
       name: 'pause', arity: -3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Stop processing commands from clients for some time",since:"2.9.50",group:"connection",complexity:"O(1)",history:[["6.2.0","`CLIENT PAUSE WRITE` mode added along with the `mode` option."]],arguments:[{name:"timeout",type:"integer"},{name:"mode",type:"oneof",since:"6.2.0",flags:["optional"],arguments:[{name:"write",type:"pure-token",token:"WRITE"},{name:"all",type:"pure-token",token:"ALL"}]}]},
+      docs: {summary:"Holds back client commands, all of them or only writes, for some milliseconds.",since:"2.9.50",group:"connection",complexity:"O(1)",history:[["6.2.0","Takes an optional `mode`; `WRITE` holds back only writes."]],arguments:[{name:"timeout",type:"integer"},{name:"mode",type:"oneof",since:"6.2.0",flags:["optional"],arguments:[{name:"write",type:"pure-token",token:"WRITE"},{name:"all",type:"pure-token",token:"ALL"}]}]},
       handler: clientPause,
     }),
     command({
       name: 'list', arity: -2, flags: ["admin","noscript","loading","stale"], categories: ["connection"], tips: ["nondeterministic_output"],
-      docs: {summary:"Get the list of client connections",since:"2.4.0",group:"connection",complexity:"O(N) where N is the number of client connections",history:[["2.8.12","Added unique client `id` field."],["5.0.0","Added optional `TYPE` filter."],["6.0.0","Added `user` field."],["6.2.0","Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."],["7.0.0","Added `resp`, `multi-mem`, `rbs` and `rbp` fields."],["7.0.3","Added `ssub` field."]],arguments:[{name:"normal_master_replica_pubsub",type:"oneof",token:"TYPE",since:"5.0.0",flags:["optional"],arguments:[{name:"normal",type:"pure-token",token:"NORMAL"},{name:"master",type:"pure-token",token:"MASTER"},{name:"replica",type:"pure-token",token:"REPLICA"},{name:"pubsub",type:"pure-token",token:"PUBSUB"}]},{name:"id",type:"block",token:"ID",since:"6.2.0",flags:["optional"],arguments:[{name:"client-id",type:"integer",flags:["multiple"]}]}]},
+      docs: {summary:"Describes the connected clients one line each, optionally filtered.",since:"2.4.0",group:"connection",complexity:"O(N), N being how many clients are connected.",history:[["2.8.12","Lines carry an `id` field."],["5.0.0","Accepts a `TYPE` filter."],["6.0.0","Lines carry a `user` field."],["6.2.0","Lines carry `argv-mem`, `tot-mem`, `laddr` and `redir`; accepts an `ID` filter."],["7.0.0","Lines carry `resp`, `multi-mem`, `rbs` and `rbp`."],["7.0.3","Lines carry `ssub`."]],arguments:[{name:"normal_master_replica_pubsub",type:"oneof",token:"TYPE",since:"5.0.0",flags:["optional"],arguments:[{name:"normal",type:"pure-token",token:"NORMAL"},{name:"master",type:"pure-token",token:"MASTER"},{name:"replica",type:"pure-token",token:"REPLICA"},{name:"pubsub",type:"pure-token",token:"PUBSUB"}]},{name:"id",type:"block",token:"ID",since:"6.2.0",flags:["optional"],arguments:[{name:"client-id",type:"integer",flags:["multiple"]}]}]},
       handler: clientList,
     }),
     command({
       name: 'no-evict', arity: 3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Set client eviction mode for the current connection",since:"7.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"enabled",type:"oneof",arguments:[{name:"on",type:"pure-token",token:"ON"},{name:"off",type:"pure-token",token:"OFF"}]}]},
+      docs: {summary:"Exempts this connection from client eviction, or makes it evictable again.",since:"7.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"enabled",type:"oneof",arguments:[{name:"on",type:"pure-token",token:"ON"},{name:"off",type:"pure-token",token:"OFF"}]}]},
       handler: clientNoEvict,
     }),
     command({
       name: 'setname', arity: 3, flags: ["noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Set the current connection name",since:"2.6.9",group:"connection",complexity:"O(1)",arguments:[{name:"connection-name",type:"string"}]},
+      docs: {summary:"Gives this connection a name, or clears it.",since:"2.6.9",group:"connection",complexity:"O(1)",arguments:[{name:"connection-name",type:"string"}]},
       handler: clientSetname,
     }),
     command({
       name: 'getname', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"],
-      docs: {summary:"Get the current connection name",since:"2.6.9",group:"connection",complexity:"O(1)"},
+      docs: {summary:"Returns the name of this connection, if it has one.",since:"2.6.9",group:"connection",complexity:"O(1)"},
       handler: clientGetname,
     }),
     command({
       name: 'help', arity: 2, flags: ["loading","stale"], categories: ["connection"],
-      docs: {summary:"Show helpful text about the different subcommands",since:"5.0.0",group:"connection",complexity:"O(1)"},
+      docs: {summary:"Lists the CLIENT subcommands.",since:"5.0.0",group:"connection",complexity:"O(1)"},
       handler: clientHelp,
     }),
   ],

@@ -9,6 +9,7 @@ import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
 import { globMatch } from '../data/glob';
 import { rewriteConfigFile } from '../config/rewrite';
+import { replyHelp } from './util';
 
 const FLAGS = ['admin', 'noscript', 'loading', 'stale'] as const;
 
@@ -80,43 +81,41 @@ function configRewrite(ctx: Ctx): void {
   }
 }
 
+/** CONFIG HELP, in our own words. */
 const HELP = [
-  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'GET <pattern>',
-  '    Return parameters matching the glob-like <pattern> and their values.',
-  'SET <directive> <value>',
-  '    Set the configuration <directive> to <value>.',
+  'GET <pattern> [<pattern> ...]',
+  '    Reply with every parameter whose name matches a glob-style <pattern>,',
+  '    with its value.',
+  'SET <directive> <value> [<directive> <value> ...]',
+  '    Change parameters at run time; when one change is refused, none is applied.',
   'RESETSTAT',
-  '    Reset statistics reported by the INFO command.',
+  '    Zero the counters and statistics that INFO reports.',
   'REWRITE',
-  '    Rewrite the configuration file.',
-  'HELP',
-  '    Prints this help.',
+  '    Write the running configuration back into the configuration file.',
 ];
 
 function configHelp(ctx: Ctx): void {
-  ctx.reply.array(HELP.length);
-  for (const l of HELP) ctx.reply.simple(l);
+  replyHelp(ctx, HELP);
 }
 
 export const COMMANDS: CommandSpec[] = [
   command({
     name: 'config', arity: -2,
-    docs: { summary: 'Reads and changes the server configuration.', since: '2.0.0', group: 'server', complexity: 'Depends on subcommand.' },
+    docs: { summary: 'Reads and changes the server configuration.', since: '2.0.0', group: 'server', complexity: 'Varies with the subcommand.' },
     subcommands: [
       command({
         name: 'get', arity: -3, flags: [...FLAGS],
         docs: { summary: 'Returns the values of the configuration parameters matching the patterns.', since: '2.0.0', group: 'server',
-          complexity: 'O(N) when N is the number of configuration parameters provided',
-          history: [['7.0.0', 'Added the ability to pass multiple pattern parameters in one call']],
+          complexity: 'O(N), N being the number of parameters named.',
+          history: [['7.0.0', 'Accepts several patterns in one call.']],
           arguments: [{ name: 'parameter', type: 'block', flags: ['multiple'], arguments: [{ name: 'parameter', type: 'string' }] }] },
         handler: configGet,
       }),
       command({
         name: 'set', arity: -4, flags: [...FLAGS], tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
         docs: { summary: 'Sets configuration parameters, all of them or none.', since: '2.0.0', group: 'server',
-          complexity: 'O(N) when N is the number of configuration parameters provided',
-          history: [['7.0.0', 'Added the ability to set multiple parameters in one call.']],
+          complexity: 'O(N), N being the number of parameters named.',
+          history: [['7.0.0', 'Accepts several parameter-value pairs in one call.']],
           arguments: [{ name: 'parameter_value', type: 'block', flags: ['multiple'], arguments: [
             { name: 'parameter', type: 'string' }, { name: 'value', type: 'string' }] }] },
         handler: configSet,

@@ -95,27 +95,27 @@ function hello(ctx: Ctx): void {
 export const COMMANDS: CommandSpec[] = [
   command({
     name: 'ping', arity: -1, flags: ["fast", "sentinel"], categories: ["connection"], tips: ["request_policy:all_shards","response_policy:all_succeeded"],
-    docs: {summary:"Ping the server",since:"1.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"message",type:"string",flags:["optional"]}]},
+    docs: {summary:"Checks that the server answers, returning the message when one is given.",since:"1.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"message",type:"string",flags:["optional"]}]},
     handler: ping,
   }),
   command({
     name: 'echo', arity: 2, flags: ["loading","stale","fast"], categories: ["connection"],
-    docs: {summary:"Echo the given string",since:"1.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"message",type:"string"}]},
+    docs: {summary:"Returns its argument unchanged.",since:"1.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"message",type:"string"}]},
     handler: echo,
   }),
   command({
     name: 'quit', arity: -1, flags: ["noscript","loading","stale","fast","no_auth","allow_busy"], categories: ["connection"],
-    docs: {summary:"Close the connection",since:"1.0.0",group:"connection",complexity:"O(1)"},
+    docs: {summary:"Asks the server to close this connection once it has replied.",since:"1.0.0",group:"connection",complexity:"O(1)"},
     handler: quit,
   }),
   command({
     name: 'reset', arity: 1, flags: ["noscript","loading","stale","fast","no_auth","allow_busy"], categories: ["connection"],
-    docs: {summary:"Reset the connection",since:"6.2.0",group:"connection",complexity:"O(1)"},
+    docs: {summary:"Puts this connection back in the state of a new one.",since:"6.2.0",group:"connection",complexity:"O(1)"},
     handler: reset,
   }),
   command({
     name: 'hello', arity: -1, flags: ["noscript","loading","stale","fast","no_auth","sentinel","allow_busy"], categories: ["connection"],
-    docs: {summary:"Handshake with Redis",since:"6.0.0",group:"connection",complexity:"O(1)",history:[["6.2.0","`protover` made optional; when called without arguments the command reports the current connection's context."]],arguments:[{name:"arguments",type:"block",flags:["optional"],arguments:[{name:"protover",type:"integer"},{name:"username_password",type:"block",token:"AUTH",flags:["optional"],arguments:[{name:"username",type:"string"},{name:"password",type:"string"}]},{name:"clientname",type:"string",token:"SETNAME",flags:["optional"]}]}]},
+    docs: {summary:"Picks the protocol version, optionally authenticates and names the connection, and describes the server.",since:"6.0.0",group:"connection",complexity:"O(1)",history:[["6.2.0","`protover` became optional; with no arguments the reply describes the connection as it is."]],arguments:[{name:"arguments",type:"block",flags:["optional"],arguments:[{name:"protover",type:"integer"},{name:"username_password",type:"block",token:"AUTH",flags:["optional"],arguments:[{name:"username",type:"string"},{name:"password",type:"string"}]},{name:"clientname",type:"string",token:"SETNAME",flags:["optional"]}]}]},
     handler: hello,
   }),
   CLIENT,

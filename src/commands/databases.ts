@@ -73,7 +73,7 @@ export const COMMANDS: CommandSpec[] = [
   }),
   command({
     name: 'swapdb', arity: 3, flags: ['write', 'fast'], categories: ['keyspace', 'dangerous'],
-    docs: { summary: 'Exchanges the contents of two databases.', since: '4.0.0', group: 'server', complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.', arguments: [{ name: 'index1', type: 'integer' }, { name: 'index2', type: 'integer' }] },
+    docs: { summary: 'Exchanges the contents of two databases.', since: '4.0.0', group: 'server', complexity: 'O(N), N being the number of clients watching or blocked on keys of either database.', arguments: [{ name: 'index1', type: 'integer' }, { name: 'index2', type: 'integer' }] },
     handler: swapdbCommand,
   }),
   command({
@@ -83,12 +83,12 @@ export const COMMANDS: CommandSpec[] = [
   }),
   command({
     name: 'flushdb', arity: -1, flags: ['write'], categories: ['keyspace', 'dangerous'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
-    docs: { summary: 'Removes every key from the current database.', since: '1.0.0', group: 'server', complexity: 'O(N) where N is the number of keys in the selected database', history: [['4.0.0', 'Added the `ASYNC` flushing mode modifier.'], ['6.2.0', 'Added the `SYNC` flushing mode modifier.']], arguments: [{ name: 'async', type: 'oneof', flags: ['optional'], arguments: [{ name: 'async', type: 'pure-token', token: 'ASYNC', since: '4.0.0' }, { name: 'sync', type: 'pure-token', token: 'SYNC', since: '6.2.0' }] }] },
+    docs: { summary: 'Removes every key from the current database.', since: '1.0.0', group: 'server', complexity: 'O(N), N being the number of keys in the current database.', history: [['4.0.0', 'Accepts `ASYNC`, to free the memory in the background.'], ['6.2.0', 'Accepts `SYNC`, to free the memory before replying.']], arguments: [{ name: 'async', type: 'oneof', flags: ['optional'], arguments: [{ name: 'async', type: 'pure-token', token: 'ASYNC', since: '4.0.0' }, { name: 'sync', type: 'pure-token', token: 'SYNC', since: '6.2.0' }] }] },
     handler: flushdbCommand,
   }),
   command({
     name: 'flushall', arity: -1, flags: ['write'], categories: ['keyspace', 'dangerous'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
-    docs: { summary: 'Removes every key from every database.', since: '1.0.0', group: 'server', complexity: 'O(N) where N is the total number of keys in all databases', history: [['4.0.0', 'Added the `ASYNC` flushing mode modifier.'], ['6.2.0', 'Added the `SYNC` flushing mode modifier.']], arguments: [{ name: 'async', type: 'oneof', flags: ['optional'], arguments: [{ name: 'async', type: 'pure-token', token: 'ASYNC', since: '4.0.0' }, { name: 'sync', type: 'pure-token', token: 'SYNC', since: '6.2.0' }] }] },
+    docs: { summary: 'Removes every key from every database.', since: '1.0.0', group: 'server', complexity: 'O(N), N being the number of keys across all databases.', history: [['4.0.0', 'Accepts `ASYNC`, to free the memory in the background.'], ['6.2.0', 'Accepts `SYNC`, to free the memory before replying.']], arguments: [{ name: 'async', type: 'oneof', flags: ['optional'], arguments: [{ name: 'async', type: 'pure-token', token: 'ASYNC', since: '4.0.0' }, { name: 'sync', type: 'pure-token', token: 'SYNC', since: '6.2.0' }] }] },
     handler: flushallCommand,
   }),
 ];

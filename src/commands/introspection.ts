@@ -14,6 +14,7 @@ import { command, ACL_CATEGORIES, SHOWN_COMMAND_FLAGS, KEY_SPEC_FLAGS, type Comm
 import type { Ctx } from './context';
 import type { Reply } from '../protocol/reply';
 import { globMatch } from '../data/glob';
+import { replyHelp } from './util';
 
 /* ------------------------------------------------------------------ name resolution */
 
@@ -304,33 +305,29 @@ function getKeys(ctx: Ctx, withFlags: boolean): void {
   }
 }
 
+/** COMMAND HELP, in our own words. */
 const HELP = [
-  'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   '(no subcommand)',
-  '    Return details about all Redis commands.',
+  '    Describe every command, in the form INFO uses.',
   'COUNT',
-  '    Return the total number of commands in this Redis server.',
-  'LIST',
-  '    Return a list of all commands in this Redis server.',
+  '    Reply with the number of commands this server knows.',
+  'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]',
+  '    Reply with the command names: all of them, or those of a module, of an ACL',
+  '    category, or matching a glob-style pattern.',
   'INFO [<command-name> ...]',
-  '    Return details about multiple Redis commands.',
-  '    If no command names are given, documentation details for all',
-  '    commands are returned.',
+  '    Describe the named commands (arity, flags, key positions, ACL categories, key',
+  '    specifications, subcommands); every command when none is named.',
   'DOCS [<command-name> ...]',
-  '    Return documentation details about multiple Redis commands.',
-  '    If no command names are given, documentation details for all',
-  '    commands are returned.',
+  '    Document the named commands (summary, version, group, arguments); every',
+  '    command when none is named.',
   'GETKEYS <full-command>',
-  '    Return the keys from a full Redis command.',
+  '    Reply with the arguments of <full-command> that are keys.',
   'GETKEYSANDFLAGS <full-command>',
-  '    Return the keys and the access flags from a full Redis command.',
-  'HELP',
-  '    Prints this help.',
+  '    Reply with the keys of <full-command>, each with the way it is accessed.',
 ];
 
 function commandHelp(ctx: Ctx): void {
-  ctx.reply.array(HELP.length);
-  for (const line of HELP) ctx.reply.simple(line);
+  replyHelp(ctx, HELP);
 }
 
 /* ------------------------------------------------------------------ declarations */
@@ -343,7 +340,7 @@ export const COMMANDS: CommandSpec[] = [
   command({
     name: 'command', arity: -1, flags: [...SUB_FLAGS], categories: ['connection'], tips: UNORDERED,
     docs: { summary: 'Describes every command the server knows.', since: '2.8.13', group: 'server',
-      complexity: 'O(N) where N is the number of commands' },
+      complexity: 'O(N), N being the number of commands.' },
     handler: commandAll,
     subcommands: [
       command({
@@ -354,7 +351,7 @@ export const COMMANDS: CommandSpec[] = [
       command({
         name: 'info', arity: -2, flags: [...SUB_FLAGS], categories: ['connection'], tips: UNORDERED,
         docs: { summary: 'Describes the named commands, or every command when none is named.', since: '2.8.13',
-          group: 'server', complexity: 'O(N) where N is the number of commands described',
+          group: 'server', complexity: 'O(N), N being the number of commands described.',
           history: [['7.0.0', 'Without arguments, describes every command.']],
           arguments: [commandName] },
         handler: commandInfo,
@@ -362,14 +359,14 @@ export const COMMANDS: CommandSpec[] = [
       command({
         name: 'docs', arity: -2, flags: [...SUB_FLAGS], categories: ['connection'], tips: UNORDERED,
         docs: { summary: 'Documents the named commands, or every command when none is named.', since: '7.0.0',
-          group: 'server', complexity: 'O(N) where N is the number of commands documented',
+          group: 'server', complexity: 'O(N), N being the number of commands documented.',
           arguments: [commandName] },
         handler: commandDocs,
       }),
       command({
         name: 'list', arity: -2, flags: [...SUB_FLAGS], categories: ['connection'], tips: UNORDERED,
         docs: { summary: 'Lists command names, optionally filtered.', since: '7.0.0', group: 'server',
-          complexity: 'O(N) where N is the number of commands',
+          complexity: 'O(N), N being the number of commands.',
           arguments: [{ name: 'filterby', type: 'oneof', token: 'FILTERBY', flags: ['optional'], arguments: [
             { name: 'module-name', type: 'string', token: 'MODULE' },
             { name: 'category', type: 'string', token: 'ACLCAT' },
@@ -380,13 +377,13 @@ export const COMMANDS: CommandSpec[] = [
       command({
         name: 'getkeys', arity: -4, flags: [...SUB_FLAGS], categories: ['connection'],
         docs: { summary: 'Shows which arguments of a full command line are keys.', since: '2.8.13', group: 'server',
-          complexity: 'O(N) where N is the number of arguments of the command' },
+          complexity: 'O(N), N being the number of arguments of the command line.' },
         handler: (ctx) => getKeys(ctx, false),
       }),
       command({
         name: 'getkeysandflags', arity: -4, flags: [...SUB_FLAGS], categories: ['connection'],
         docs: { summary: 'Shows which arguments of a full command line are keys, with their access flags.', since: '7.0.0',
-          group: 'server', complexity: 'O(N) where N is the number of arguments of the command' },
+          group: 'server', complexity: 'O(N), N being the number of arguments of the command line.' },
         handler: (ctx) => getKeys(ctx, true),
       }),
       command({

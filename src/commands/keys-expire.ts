@@ -165,37 +165,37 @@ export const EXPIRE_COMMANDS: CommandSpec[] = [
   command({
     name: 'expire', arity: -3, flags: ['write', 'fast'], categories: ['keyspace'],
     keys: [{ flags: ['RW', 'update'], begin: {index: 1}, find: {range: [0, 1, 0]} }],
-    docs: { summary: "Sets a key's time to live, in seconds.", since: '1.0.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Added options: `NX`, `XX`, `GT` and `LT`.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'seconds', type: 'integer' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
+    docs: { summary: "Sets a key's time to live, in seconds.", since: '1.0.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Accepts the `NX`, `XX`, `GT` and `LT` conditions.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'seconds', type: 'integer' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
     handler: expireCommand,
   }),
   command({
     name: 'pexpire', arity: -3, flags: ['write', 'fast'], categories: ['keyspace'],
     keys: [{ flags: ['RW', 'update'], begin: {index: 1}, find: {range: [0, 1, 0]} }],
-    docs: { summary: "Sets a key's time to live, in milliseconds.", since: '2.6.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Added options: `NX`, `XX`, `GT` and `LT`.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'milliseconds', type: 'integer' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
+    docs: { summary: "Sets a key's time to live, in milliseconds.", since: '2.6.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Accepts the `NX`, `XX`, `GT` and `LT` conditions.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'milliseconds', type: 'integer' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
     handler: pexpireCommand,
   }),
   command({
     name: 'expireat', arity: -3, flags: ['write', 'fast'], categories: ['keyspace'],
     keys: [{ flags: ['RW', 'update'], begin: {index: 1}, find: {range: [0, 1, 0]} }],
-    docs: { summary: 'Sets the expiry of a key as a Unix time in seconds.', since: '1.2.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Added options: `NX`, `XX`, `GT` and `LT`.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'unix-time-seconds', type: 'unix-time' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
+    docs: { summary: 'Sets the expiry of a key as a Unix time in seconds.', since: '1.2.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Accepts the `NX`, `XX`, `GT` and `LT` conditions.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'unix-time-seconds', type: 'unix-time' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
     handler: expireatCommand,
   }),
   command({
     name: 'pexpireat', arity: -3, flags: ['write', 'fast'], categories: ['keyspace'],
     keys: [{ flags: ['RW', 'update'], begin: {index: 1}, find: {range: [0, 1, 0]} }],
-    docs: { summary: 'Sets the expiry of a key as a Unix time in milliseconds.', since: '2.6.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Added options: `NX`, `XX`, `GT` and `LT`.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'unix-time-milliseconds', type: 'unix-time' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
+    docs: { summary: 'Sets the expiry of a key as a Unix time in milliseconds.', since: '2.6.0', group: 'generic', complexity: 'O(1)', history: [['7.0.0', 'Accepts the `NX`, `XX`, `GT` and `LT` conditions.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'unix-time-milliseconds', type: 'unix-time' }, { name: 'condition', type: 'oneof', since: '7.0.0', flags: ['optional'], arguments: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }, { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' }] }] },
     handler: pexpireatCommand,
   }),
   command({
     name: 'ttl', arity: 2, flags: ['readonly', 'fast'], categories: ['keyspace'], tips: ['nondeterministic_output'],
     keys: [{ flags: ['RO', 'access'], begin: {index: 1}, find: {range: [0, 1, 0]} }],
-    docs: { summary: 'Returns the remaining time to live of a key, in seconds.', since: '1.0.0', group: 'generic', complexity: 'O(1)', history: [['2.8.0', 'Added the -2 reply.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }] },
+    docs: { summary: 'Returns the remaining time to live of a key, in seconds.', since: '1.0.0', group: 'generic', complexity: 'O(1)', history: [['2.8.0', 'Replies -2 for a missing key (-1 before).']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }] },
     handler: ttlCommand,
   }),
   command({
     name: 'pttl', arity: 2, flags: ['readonly', 'fast'], categories: ['keyspace'], tips: ['nondeterministic_output'],
     keys: [{ flags: ['RO', 'access'], begin: {index: 1}, find: {range: [0, 1, 0]} }],
-    docs: { summary: 'Returns the remaining time to live of a key, in milliseconds.', since: '2.6.0', group: 'generic', complexity: 'O(1)', history: [['2.8.0', 'Added the -2 reply.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }] },
+    docs: { summary: 'Returns the remaining time to live of a key, in milliseconds.', since: '2.6.0', group: 'generic', complexity: 'O(1)', history: [['2.8.0', 'Replies -2 for a missing key (-1 before).']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }] },
     handler: pttlCommand,
   }),
   command({

@@ -14,7 +14,7 @@ import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
 import { duplicateObject, type RObj } from '../data/keyspace';
 import { compileGlob } from '../data/glob';
-import { ERR, parseLongLong } from './util';
+import { ERR, parseLongLong, replyHelp } from './util';
 import { EXPIRE_COMMANDS, lookupRead, lookupWrite } from './keys-expire';
 
 const INT_MAX = 2147483647n;
@@ -300,46 +300,42 @@ function object_freqCommand(ctx: Ctx): void {
   ctx.reply.int(counter ?? 5);
 }
 
+/** OBJECT HELP, in our own words. */
 const OBJECT_HELP = [
-  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'ENCODING <key>',
-  '    Return the kind of internal representation used in order to store the value',
-  '    associated with a <key>.',
-  'FREQ <key>',
-  '    Return the access frequency index of the <key>. The returned integer is',
-  '    proportional to the logarithm of the recent access frequency of the key.',
-  'IDLETIME <key>',
-  '    Return the idle time of the <key>, that is the approximated number of',
-  '    seconds elapsed since the last access to the key.',
-  'REFCOUNT <key>',
-  '    Return the number of references of the value associated with the specified',
+  '    Reply with the name of the internal representation of the value at',
   '    <key>.',
-  'HELP',
-  '    Prints this help.',
+  'FREQ <key>',
+  '    Reply with the logarithmic access-frequency counter of <key> (only under',
+  '    an LFU maxmemory policy).',
+  'IDLETIME <key>',
+  '    Reply with the seconds since <key> was last read or written (not under an',
+  '    LFU maxmemory policy).',
+  'REFCOUNT <key>',
+  '    Reply with the number of references held to the value at <key>.',
 ];
 
 function object_helpCommand(ctx: Ctx): void {
-  ctx.reply.array(OBJECT_HELP.length);
-  for (const line of OBJECT_HELP) ctx.reply.simple(line);
+  replyHelp(ctx, OBJECT_HELP);
 }
 
 export const COMMANDS: CommandSpec[] = [
   command({
     name: 'del', arity: -2, flags: ['write'], categories: ['keyspace'], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'],
     keys: [{ flags: ['RM', 'delete'], begin: {index: 1}, find: {range: [-1, 1, 0]} }],
-    docs: { summary: 'Removes one or more keys.', since: '1.0.0', group: 'generic', complexity: 'O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).', arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
+    docs: { summary: 'Removes one or more keys.', since: '1.0.0', group: 'generic', complexity: 'O(N), N being the number of keys removed; a key holding a list, set, sorted set or hash of M elements costs O(M), a string key O(1).', arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
     handler: delCommand,
   }),
   command({
     name: 'unlink', arity: -2, flags: ['write', 'fast'], categories: ['keyspace'], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'],
     keys: [{ flags: ['RM', 'delete'], begin: {index: 1}, find: {range: [-1, 1, 0]} }],
-    docs: { summary: 'Removes one or more keys, reclaiming their memory in the background.', since: '4.0.0', group: 'generic', complexity: 'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.', arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
+    docs: { summary: 'Removes one or more keys, reclaiming their memory in the background.', since: '4.0.0', group: 'generic', complexity: 'O(1) per key, whatever its size; freeing the memory, O(N) in the number of allocations the values used, happens in the background.', arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
     handler: unlinkCommand,
   }),
   command({
     name: 'exists', arity: -2, flags: ['readonly', 'fast'], categories: ['keyspace'], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'],
     keys: [{ flags: ['RO'], begin: {index: 1}, find: {range: [-1, 1, 0]} }],
-    docs: { summary: 'Counts how many of the given keys exist.', since: '1.0.0', group: 'generic', complexity: 'O(N) where N is the number of keys to check.', history: [['3.0.3', 'Accepts multiple `key` arguments.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
+    docs: { summary: 'Counts how many of the given keys exist.', since: '1.0.0', group: 'generic', complexity: 'O(N), N being the number of keys named.', history: [['3.0.3', 'Takes several keys in one call.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
     handler: existsCommand,
   }),
   command({
@@ -351,17 +347,17 @@ export const COMMANDS: CommandSpec[] = [
   command({
     name: 'touch', arity: -2, flags: ['readonly', 'fast'], categories: ['keyspace'], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'],
     keys: [{ flags: ['RO'], begin: {index: 1}, find: {range: [-1, 1, 0]} }],
-    docs: { summary: 'Updates the last-access time of the given keys and counts those that exist.', since: '3.2.1', group: 'generic', complexity: 'O(N) where N is the number of keys that will be touched.', arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
+    docs: { summary: 'Updates the last-access time of the given keys and counts those that exist.', since: '3.2.1', group: 'generic', complexity: 'O(N), N being the number of keys named.', arguments: [{ name: 'key', type: 'key', key_spec_index: 0, flags: ['multiple'] }] },
     handler: touchCommand,
   }),
   command({
     name: 'keys', arity: 2, flags: ['readonly'], categories: ['keyspace', 'dangerous'], tips: ['request_policy:all_shards', 'nondeterministic_output_order'],
-    docs: { summary: 'Lists the keys that match a glob-style pattern.', since: '1.0.0', group: 'generic', complexity: 'O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.', arguments: [{ name: 'pattern', type: 'pattern' }] },
+    docs: { summary: 'Lists the keys that match a glob-style pattern.', since: '1.0.0', group: 'generic', complexity: 'O(N), N being the number of keys in the database, for key names and a pattern of bounded length.', arguments: [{ name: 'pattern', type: 'pattern' }] },
     handler: keysCommand,
   }),
   command({
     name: 'scan', arity: -2, flags: ['readonly'], categories: ['keyspace'], tips: ['nondeterministic_output', 'request_policy:special'],
-    docs: { summary: 'Iterates over the keys of the database incrementally.', since: '2.8.0', group: 'generic', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.', history: [['6.0.0', 'Added the `TYPE` subcommand.']], arguments: [{ name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', flags: ['optional'] }, { name: 'count', type: 'integer', token: 'COUNT', flags: ['optional'] }, { name: 'type', type: 'string', token: 'TYPE', since: '6.0.0', flags: ['optional'] }] },
+    docs: { summary: 'Iterates over the keys of the database incrementally.', since: '2.8.0', group: 'generic', complexity: 'O(1) per call; O(N) for a full iteration, until the cursor comes back to 0, N being the number of keys.', history: [['6.0.0', 'Accepts the `TYPE` filter.']], arguments: [{ name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', flags: ['optional'] }, { name: 'count', type: 'integer', token: 'COUNT', flags: ['optional'] }, { name: 'type', type: 'string', token: 'TYPE', since: '6.0.0', flags: ['optional'] }] },
     handler: scanCommand,
   }),
   command({
@@ -378,13 +374,13 @@ export const COMMANDS: CommandSpec[] = [
   command({
     name: 'renamenx', arity: 3, flags: ['write', 'fast'], categories: ['keyspace'],
     keys: [{ flags: ['RW', 'access', 'delete'], begin: {index: 1}, find: {range: [0, 1, 0]} }, { flags: ['OW', 'insert'], begin: {index: 2}, find: {range: [0, 1, 0]} }],
-    docs: { summary: 'Renames a key only when the new name is not taken.', since: '1.0.0', group: 'generic', complexity: 'O(1)', history: [['3.2.0', 'The command no longer returns an error when source and destination names are the same.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'newkey', type: 'key', key_spec_index: 1 }] },
+    docs: { summary: 'Renames a key only when the new name is not taken.', since: '1.0.0', group: 'generic', complexity: 'O(1)', history: [['3.2.0', 'Renaming a key to its own name is no longer an error.']], arguments: [{ name: 'key', type: 'key', key_spec_index: 0 }, { name: 'newkey', type: 'key', key_spec_index: 1 }] },
     handler: renamenxCommand,
   }),
   command({
     name: 'copy', arity: -3, flags: ['write', 'denyoom'], categories: ['keyspace'],
     keys: [{ flags: ['RO', 'access'], begin: {index: 1}, find: {range: [0, 1, 0]} }, { flags: ['OW', 'update'], begin: {index: 2}, find: {range: [0, 1, 0]} }],
-    docs: { summary: 'Copies the value of a key to another key.', since: '6.2.0', group: 'generic', complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.', arguments: [{ name: 'source', type: 'key', key_spec_index: 0 }, { name: 'destination', type: 'key', key_spec_index: 1 }, { name: 'destination-db', type: 'integer', token: 'DB', flags: ['optional'] }, { name: 'replace', type: 'pure-token', token: 'REPLACE', flags: ['optional'] }] },
+    docs: { summary: 'Copies the value of a key to another key.', since: '6.2.0', group: 'generic', complexity: 'O(N) for a collection, N being its number of nested items; O(1) for a string.', arguments: [{ name: 'source', type: 'key', key_spec_index: 0 }, { name: 'destination', type: 'key', key_spec_index: 1 }, { name: 'destination-db', type: 'integer', token: 'DB', flags: ['optional'] }, { name: 'replace', type: 'pure-token', token: 'REPLACE', flags: ['optional'] }] },
     handler: copyCommand,
   }),
   command({
@@ -395,7 +391,7 @@ export const COMMANDS: CommandSpec[] = [
   }),
   command({
     name: 'object', arity: -2, flags: [], categories: [],
-    docs: { summary: 'Container for commands that inspect stored values.', since: '2.2.3', group: 'generic', complexity: 'Depends on subcommand.' },
+    docs: { summary: 'Container for commands that inspect stored values.', since: '2.2.3', group: 'generic', complexity: 'Varies with the subcommand.' },
     subcommands: [
       command({
         name: 'idletime', arity: 3, flags: ['readonly'], categories: ['keyspace'], tips: ['nondeterministic_output'],

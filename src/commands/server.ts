@@ -7,8 +7,8 @@
 
 import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
-import { ERR, isOpt, parseLongLong } from './util';
-import { replyHelp, subcommandSyntaxError } from './client';
+import { ERR, isOpt, parseLongLong, replyHelp } from './util';
+import { subcommandSyntaxError } from './client';
 import { DEBUG } from './debug';
 
 function info(ctx: Ctx): void {
@@ -59,16 +59,16 @@ function slowlogReset(ctx: Ctx): void {
   ctx.reply.ok();
 }
 
+/** SLOWLOG HELP, in our own words. */
 const SLOWLOG_HELP = [
   'GET [<count>]',
-  '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
-  '    Entries are made of:',
-  '    id, timestamp, time in microseconds, arguments array, client IP and port,',
-  '    client name',
+  '    Reply with the <count> most recent entries (10 when omitted, all with -1).',
+  '    Each entry holds: id, Unix time, duration in microseconds, arguments,',
+  '    client address, client name.',
   'LEN',
-  '    Return the length of the slowlog.',
+  '    Reply with the number of entries the slow log holds.',
   'RESET',
-  '    Reset the slowlog.',
+  '    Remove every entry from the slow log.',
 ];
 
 function slowlogHelp(ctx: Ctx): void {
@@ -110,48 +110,48 @@ function shutdown(ctx: Ctx): void {
 export const COMMANDS: CommandSpec[] = [
   command({
     name: 'info', arity: -1, flags: ["loading","stale","sentinel"], categories: ["dangerous"], tips: ["nondeterministic_output","request_policy:all_shards","response_policy:special"],
-    docs: {summary:"Get information and statistics about the server",since:"1.0.0",group:"server",complexity:"O(1)",history:[["7.0.0","Added support for taking multiple section arguments."]],arguments:[{name:"section",type:"string",flags:["optional","multiple"]}]},
+    docs: {summary:"Reports the server's state and statistics, section by section.",since:"1.0.0",group:"server",complexity:"O(1)",history:[["7.0.0","Accepts several sections in one call."]],arguments:[{name:"section",type:"string",flags:["optional","multiple"]}]},
     handler: info,
   }),
   command({
     name: 'time', arity: 1, flags: ["loading","stale","fast"], tips: ["nondeterministic_output"],
-    docs: {summary:"Return the current server time",since:"2.6.0",group:"server",complexity:"O(1)"},
+    docs: {summary:"Returns the server clock as Unix seconds and microseconds.",since:"2.6.0",group:"server",complexity:"O(1)"},
     handler: time,
   }),
   command({
     name: 'slowlog', arity: -2,
-    docs: {summary:"A container for slow log commands",since:"2.2.12",group:"server",complexity:"Depends on subcommand."},
+    docs: {summary:"Groups the subcommands that read and clear the slow log.",since:"2.2.12",group:"server",complexity:"Varies with the subcommand."},
     subcommands: [
       command({
         name: 'len', arity: 2, flags: ["admin","loading","stale"], tips: ["request_policy:all_nodes","response_policy:agg_sum","nondeterministic_output"],
-        docs: {summary:"Get the slow log's length",since:"2.2.12",group:"server",complexity:"O(1)"},
+        docs: {summary:"Returns how many entries the slow log holds.",since:"2.2.12",group:"server",complexity:"O(1)"},
         handler: slowlogLen,
       }),
       command({
         name: 'reset', arity: 2, flags: ["admin","loading","stale"], tips: ["request_policy:all_nodes","response_policy:all_succeeded"],
-        docs: {summary:"Clear all entries from the slow log",since:"2.2.12",group:"server",complexity:"O(N) where N is the number of entries in the slowlog"},
+        docs: {summary:"Empties the slow log.",since:"2.2.12",group:"server",complexity:"O(N), N being the number of entries in the slow log."},
         handler: slowlogReset,
       }),
       command({
         name: 'get', arity: -2, flags: ["admin","loading","stale"], tips: ["request_policy:all_nodes","nondeterministic_output"],
-        docs: {summary:"Get the slow log's entries",since:"2.2.12",group:"server",complexity:"O(N) where N is the number of entries returned",history:[["4.0.0","Added client IP address, port and name to the reply."]],arguments:[{name:"count",type:"integer",flags:["optional"]}]},
+        docs: {summary:"Returns the most recent slow log entries.",since:"2.2.12",group:"server",complexity:"O(N), N being the number of entries in the reply.",history:[["4.0.0","Entries carry the client's address and name."]],arguments:[{name:"count",type:"integer",flags:["optional"]}]},
         handler: slowlogGet,
       }),
       command({
         name: 'help', arity: 2, flags: ["loading","stale"],
-        docs: {summary:"Show helpful text about the different subcommands",since:"6.2.0",group:"server",complexity:"O(1)"},
+        docs: {summary:"Lists the SLOWLOG subcommands.",since:"6.2.0",group:"server",complexity:"O(1)"},
         handler: slowlogHelp,
       }),
     ],
   }),
   command({
     name: 'monitor', arity: 1, flags: ["admin","noscript","loading","stale"],
-    docs: {summary:"Listen for all requests received by the server in real time",since:"1.0.0",group:"server"},
+    docs: {summary:"Streams every command the server processes to this connection, live.",since:"1.0.0",group:"server"},
     handler: monitor,
   }),
   command({
     name: 'shutdown', arity: -1, flags: ["admin","noscript","loading","stale","no_multi","sentinel","allow_busy"],
-    docs: {summary:"Synchronously save the dataset to disk and then shut down the server",since:"1.0.0",group:"server",complexity:"O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",history:[["7.0.0","Added the `NOW`, `FORCE` and `ABORT` modifiers."]],arguments:[{name:"nosave_save",type:"oneof",flags:["optional"],arguments:[{name:"nosave",type:"pure-token",token:"NOSAVE"},{name:"save",type:"pure-token",token:"SAVE"}]},{name:"now",type:"pure-token",token:"NOW",since:"7.0.0",flags:["optional"]},{name:"force",type:"pure-token",token:"FORCE",since:"7.0.0",flags:["optional"]},{name:"abort",type:"pure-token",token:"ABORT",since:"7.0.0",flags:["optional"]}]},
+    docs: {summary:"Stops the server, first saving the data when snapshots are configured.",since:"1.0.0",group:"server",complexity:"O(N) when it saves, N being the number of keys across all databases; O(1) otherwise.",history:[["7.0.0","Accepts `NOW`, `FORCE` and `ABORT`."]],arguments:[{name:"nosave_save",type:"oneof",flags:["optional"],arguments:[{name:"nosave",type:"pure-token",token:"NOSAVE"},{name:"save",type:"pure-token",token:"SAVE"}]},{name:"now",type:"pure-token",token:"NOW",since:"7.0.0",flags:["optional"]},{name:"force",type:"pure-token",token:"FORCE",since:"7.0.0",flags:["optional"]},{name:"abort",type:"pure-token",token:"ABORT",since:"7.0.0",flags:["optional"]}]},
     handler: shutdown,
   }),
   DEBUG,

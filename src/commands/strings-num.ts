@@ -81,29 +81,29 @@ const FLAGS: CommandSpec['flags'] = ['write', 'denyoom', 'fast'];
 export const NUM_COMMANDS: CommandSpec[] = [
   command({
     name: 'incr', arity: 2, flags: FLAGS, categories: ['string'], keys: [RW],
-    docs: { summary: 'Increment the integer value of a key by one', since: '1.0.0', group: 'string', complexity: 'O(1)', arguments: [KEY_ARG] },
+    docs: { summary: 'Adds one to the integer stored at a key.', since: '1.0.0', group: 'string', complexity: 'O(1)', arguments: [KEY_ARG] },
     handler: (ctx) => incrDecr(ctx, 1),
   }),
   command({
     name: 'decr', arity: 2, flags: FLAGS, categories: ['string'], keys: [RW],
-    docs: { summary: 'Decrement the integer value of a key by one', since: '1.0.0', group: 'string', complexity: 'O(1)', arguments: [KEY_ARG] },
+    docs: { summary: 'Subtracts one from the integer stored at a key.', since: '1.0.0', group: 'string', complexity: 'O(1)', arguments: [KEY_ARG] },
     handler: (ctx) => incrDecr(ctx, -1),
   }),
   command({
     name: 'incrby', arity: 3, flags: FLAGS, categories: ['string'], keys: [RW],
-    docs: { summary: 'Increment the integer value of a key by the given amount', since: '1.0.0', group: 'string', complexity: 'O(1)',
+    docs: { summary: 'Adds an integer to the integer stored at a key.', since: '1.0.0', group: 'string', complexity: 'O(1)',
       arguments: [KEY_ARG, { name: 'increment', type: 'integer' }] },
     handler: incrby,
   }),
   command({
     name: 'decrby', arity: 3, flags: FLAGS, categories: ['string'], keys: [RW],
-    docs: { summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', group: 'string', complexity: 'O(1)',
+    docs: { summary: 'Subtracts an integer from the integer stored at a key.', since: '1.0.0', group: 'string', complexity: 'O(1)',
       arguments: [KEY_ARG, { name: 'decrement', type: 'integer' }] },
     handler: decrby,
   }),
   command({
     name: 'incrbyfloat', arity: 3, flags: FLAGS, categories: ['string'], keys: [RW],
-    docs: { summary: 'Increment the float value of a key by the given amount', since: '2.6.0', group: 'string', complexity: 'O(1)',
+    docs: { summary: 'Adds a floating-point number to the number stored at a key.', since: '2.6.0', group: 'string', complexity: 'O(1)',
       arguments: [KEY_ARG, { name: 'increment', type: 'double' }] },
     handler: incrbyfloat,
   }),

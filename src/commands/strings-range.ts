@@ -235,34 +235,34 @@ function fromCodes(codes: number[]): string {
 
 /* ------------------------------------------------------------------ table */
 
-const RANGE_DOC = 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
+const RANGE_DOC = 'O(N), N being the length of the returned substring; a short substring is cheap enough to count as O(1).';
 
 export const RANGE_COMMANDS: CommandSpec[] = [
   command({
     name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], categories: ['string'],
     keys: [keySpec(['RW', 'insert'])],
-    docs: { summary: 'Append a value to a key', since: '2.0.0', group: 'string',
-      complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
+    docs: { summary: 'Adds bytes to the end of the string at a key, creating the key when missing.', since: '2.0.0', group: 'string',
+      complexity: 'O(1) amortized for a small appended value, whatever the length of the existing string, because strings grow with spare room.',
       arguments: [KEY_ARG, { name: 'value', type: 'string' }] },
     handler: append,
   }),
   command({
     name: 'strlen', arity: 2, flags: ['readonly', 'fast'], categories: ['string'],
     keys: [keySpec(['RO'])],
-    docs: { summary: 'Get the length of the value stored in a key', since: '2.2.0', group: 'string', complexity: 'O(1)', arguments: [KEY_ARG] },
+    docs: { summary: 'Returns the length in bytes of the string at a key.', since: '2.2.0', group: 'string', complexity: 'O(1)', arguments: [KEY_ARG] },
     handler: strlen,
   }),
   command({
     name: 'getrange', arity: 4, flags: ['readonly'], categories: ['string'],
     keys: [keySpec(['RO', 'access'])],
-    docs: { summary: 'Get a substring of the string stored at a key', since: '2.4.0', group: 'string', complexity: RANGE_DOC,
+    docs: { summary: 'Returns the bytes of a string between two offsets, both included.', since: '2.4.0', group: 'string', complexity: RANGE_DOC,
       arguments: [KEY_ARG, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }] },
     handler: getrange,
   }),
   command({
     name: 'substr', arity: 4, flags: ['readonly'], categories: ['string'],
     keys: [keySpec(['RO', 'access'])],
-    docs: { summary: 'Get a substring of the string stored at a key', since: '1.0.0', group: 'string', complexity: RANGE_DOC,
+    docs: { summary: 'Returns the bytes of a string between two offsets (the old name of GETRANGE).', since: '1.0.0', group: 'string', complexity: RANGE_DOC,
       doc_flags: ['deprecated'], deprecated_since: '2.0.0', replaced_by: '`GETRANGE`',
       arguments: [KEY_ARG, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }] },
     handler: getrange,
@@ -270,15 +270,15 @@ export const RANGE_COMMANDS: CommandSpec[] = [
   command({
     name: 'setrange', arity: 4, flags: ['write', 'denyoom'], categories: ['string'],
     keys: [keySpec(['RW', 'update'])],
-    docs: { summary: 'Overwrite part of a string at key starting at the specified offset', since: '2.2.0', group: 'string',
-      complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
+    docs: { summary: 'Writes bytes into a string at an offset, padding with zero bytes as needed.', since: '2.2.0', group: 'string',
+      complexity: 'O(1) plus copying the value in: O(M) for a value of M bytes, which is usually small.',
       arguments: [KEY_ARG, { name: 'offset', type: 'integer' }, { name: 'value', type: 'string' }] },
     handler: setrange,
   }),
   command({
     name: 'lcs', arity: -3, flags: ['readonly'], categories: ['string'],
     keys: [keySpec(['RO', 'access'], 1)],
-    docs: { summary: 'Find longest common substring', since: '7.0.0', group: 'string', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
+    docs: { summary: 'Computes the longest common subsequence of the strings at two keys.', since: '7.0.0', group: 'string', complexity: 'O(N*M), N and M being the lengths of the two strings.',
       arguments: [
         { name: 'key1', type: 'key', key_spec_index: 0 },
         { name: 'key2', type: 'key', key_spec_index: 0 },

@@ -1,7 +1,10 @@
 /*
  * Shared pieces of command handlers: Redis's exact error texts and its number parsing rules
- * (string2ll / string2ld semantics), so every family rejects bad input with the same words.
+ * (string2ll / string2ld semantics), so every family rejects bad input with the same words; and
+ * the HELP reply shape every container shares.
  */
+
+import type { Ctx } from './context';
 
 export const ERR = {
   WRONGTYPE: 'WRONGTYPE Operation against a key holding the wrong kind of value',
@@ -92,4 +95,20 @@ export function parseDouble(s: string): number | null {
 /** Case-insensitive comparison of an argument against an upper-case option name. */
 export function isOpt(arg: string, opt: string): boolean {
   return arg.length === opt.length && arg.toUpperCase() === opt;
+}
+
+/**
+ * The HELP reply of a container command, in Redis's shape: a header naming the command as the
+ * client spelled it (ASCII upper-cased, as C toupper does, so other bytes pass unchanged), then
+ * `lines` — each syntax line followed by indented description lines, our own wording, listing only
+ * subcommands that exist here — then the HELP entry. Every line is a status reply, so none may
+ * contain CR or LF.
+ */
+export function replyHelp(ctx: Ctx, lines: readonly string[]): void {
+  const name = ctx.argv[0].replace(/[a-z]+/g, (m) => m.toUpperCase());
+  ctx.reply.array(lines.length + 3);
+  ctx.reply.simple(`${name} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) ctx.reply.simple(l);
+  ctx.reply.simple('HELP');
+  ctx.reply.simple('    Print this help.');
 }

@@ -18,6 +18,7 @@
 
 import type * as net from 'node:net';
 import { adoptWithOnread } from './fastread';
+import { formatAddr, isLoopback } from './address';
 import { ProtocolError, RequestParser, type ParserLimits } from '../protocol/parser';
 import { Reply } from '../protocol/reply';
 import type { Session } from '../commands/context';
@@ -82,8 +83,7 @@ export class Connection implements Session, ParserLimits {
     } else {
       this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
       this.laddr = formatAddr(socket.localAddress, socket.localPort);
-      const ip = socket.remoteAddress ?? '';
-      this.local = ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
+      this.local = isLoopback(socket.remoteAddress);
     }
     this.authenticated = server.authRequired() ? false : true;
     this.parser = new RequestParser(this);
@@ -273,10 +273,4 @@ export class Connection implements Session, ParserLimits {
   infoLine(): string {
     return this.server.clientInfoLine(this);
   }
-}
-
-function formatAddr(ip: string | undefined, port: number | undefined): string {
-  let a = ip ?? '?';
-  if (a.startsWith('::ffff:') && a.includes('.')) a = a.slice(7);
-  return `${a}:${port ?? 0}`;
 }

@@ -19,6 +19,7 @@ import type { Ctx, ServerView, Session, Stats } from '../commands/context';
 import type { ConfigRegistry } from '../config/registry';
 import { buildCommandTable } from '../commands/index';
 import { Connection } from '../net/connection';
+import { isLoopback } from '../net/address';
 import { Logger } from './log';
 import { Listeners } from '../net/listener';
 import { activeExpireCycle } from '../data/expire';
@@ -368,12 +369,13 @@ export class Server implements ServerView {
       this.stats.rejectedConnections++;
       return;
     }
-    const conn = new Connection(socket, this, this.nextClientId++, isUnix);
-    if (this.config.get('protected-mode') && !conn.local && !this.authRequired()) {
+    // Decided on the accepted socket, before a Connection adopts its handle.
+    if (this.config.get('protected-mode') && !isUnix && !isLoopback(socket.remoteAddress) && !this.authRequired()) {
       socket.end(`-${PROTECTED_MODE_DENIED}\r\n`);
       this.stats.rejectedConnections++;
       return;
     }
+    const conn = new Connection(socket, this, this.nextClientId++, isUnix);
     this.connections.set(conn.id, conn);
     this.stats.totalConnections++;
   }
@@ -512,5 +514,7 @@ export class Server implements ServerView {
   }
 }
 
+// Byte-for-byte what redis-server 7.0.15 sends, including its "Setup a an" wording: clients and
+// scanners match on this text.
 export const PROTECTED_MODE_DENIED =
-  "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
+  "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";

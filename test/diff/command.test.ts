@@ -3,11 +3,13 @@
  *
  * The metadata check walks Redoubt's own COMMAND LIST, so every command (and subcommand) a family
  * declares is compared with the reference as soon as it exists: COMMAND INFO byte for byte (only
- * the order of a container's subcommands, a hash order in Redis, is normalised), COMMAND DOCS in
- * structure (the prose fields are ours: summary, complexity, the text of history entries and of
- * replaced_by are masked, their presence is still compared), and COMMAND GETKEYS/GETKEYSANDFLAGS on
- * argument vectors built from the reference's own argument documentation. Separately, the
- * derivation rules of table.ts are replayed over every command redis-server knows.
+ * the order of a container's subcommands, a hash order in Redis, is normalised, and the text of
+ * key-spec notes, which is ours, is masked — its presence is compared), COMMAND DOCS in structure
+ * (the prose fields are ours: summary, complexity, the text of history entries and of replaced_by
+ * are masked, their presence is still compared), and COMMAND GETKEYS/GETKEYSANDFLAGS on argument
+ * vectors built from the reference's own argument documentation. Each container's HELP must list
+ * exactly the subcommands it has. Separately, the derivation rules of table.ts are replayed over
+ * every command redis-server knows.
  */
 
 import { describe, it, before, after } from 'node:test';
@@ -16,7 +18,7 @@ import * as net from 'node:net';
 import { readReply, canonical, encodeCommand, type RespValue } from '../support/resp';
 import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
 import { Command, type CommandSpec, type KeySpec, type CommandFlag, type AclCategory, type KeySpecFlag } from '../../src/commands/table';
-import { diffSuite } from './harness';
+import { diffSuite, maskProse } from './harness';
 
 /** A request/reply client over one socket. */
 class Client {
@@ -57,7 +59,6 @@ class Client {
   }
 }
 
-type Agg = { t: '*' | '~' | '>' | '%' | '|'; v: RespValue[] };
 const items = (v: RespValue): RespValue[] => (Array.isArray(v.v) ? v.v : []);
 const str = (v: RespValue): string => String(v.v);
 const pairs = (v: RespValue): Map<string, RespValue> => {
@@ -80,25 +81,20 @@ function normInfo(v: RespValue, only?: Set<string>): string {
   return `*[${head.join(',')},*[${kept.map((e) => normInfo(e)).sort().join(',')}]]`;
 }
 
-/** A COMMAND INFO reply (array of entries) normalised entry by entry. */
+/** A COMMAND INFO reply (array of entries) normalised entry by entry, key-spec notes masked. */
 function normInfoReply(v: RespValue, only?: Set<string>): string {
-  return `${v.t}[${items(v).map((e) => normInfo(e, only)).join(',')}]`;
+  return `${v.t}[${items(maskProse(v)).map((e) => normInfo(e, only)).join(',')}]`;
 }
-
-const MASK = { t: '$', v: '<ours>' } as const;
 
 /** COMMAND DOCS value with prose masked, the subcommand map sorted and restricted to `only`. */
 function normDocs(v: RespValue, only?: Set<string>): string {
+  v = maskProse(v);
   if (!Array.isArray(v.v) || (v.t !== '%' && v.t !== '*')) return canonical(v, false);
   const xs = v.v;
   const out: string[] = [];
   for (let i = 0; i + 1 < xs.length; i += 2) {
     const k = str(xs[i]);
-    let val = xs[i + 1];
-    if (k === 'summary' || k === 'complexity' || k === 'replaced_by') val = MASK as RespValue;
-    if (k === 'history') {
-      val = { t: val.t as Agg['t'], v: items(val).map((h) => ({ t: h.t as Agg['t'], v: [items(h)[0], MASK as RespValue] })) };
-    }
+    const val = xs[i + 1];
     if (k === 'subcommands') {
       const sub = items(val);
       const entries: string[] = [];
@@ -209,6 +205,20 @@ describe('COMMAND metadata against redis-server 7.0.15', () => {
     assert.equal(bad.length, 0, `GETKEYS differs for ${bad.length} replies:\n${bad.join('\n')}`);
   });
 
+  it('the HELP of every container lists exactly the subcommands it has', async () => {
+    const containers = names.filter((n) => n.endsWith('|help')).map((n) => n.slice(0, -5));
+    assert.ok(containers.length > 0);
+    for (const c of containers) {
+      const has = names.filter((n) => n.startsWith(`${c}|`) && n !== `${c}|help`).map((n) => n.slice(c.length + 1)).sort();
+      for (const resp of [2, 3] as const) {
+        const lines = items(await clients.ours[resp].call([c.toUpperCase(), 'HELP'])).map(str);
+        const listed = new Set(lines.slice(1).filter((l) => l !== '' && l[0] !== ' ' && l !== '(no subcommand)').map((l) => l.split(' ')[0].toLowerCase()));
+        assert.ok(listed.delete('help'), `${c} HELP lists HELP`);
+        assert.deepEqual([...listed].sort(), has, `${c} HELP (RESP${resp})`);
+      }
+    }
+  });
+
   it('COMMAND LIST filters select what redis-server selects among the commands Redoubt has', async () => {
     const mine = new Set(names);
     const filters: string[][] = [
@@ -244,7 +254,7 @@ describe('COMMAND metadata against redis-server 7.0.15', () => {
       assert.deepEqual(all.map((e) => str(items(e)[0])).sort(), top);
       for (let i = 0; i < all.length; i++) {
         const n = str(items(all[i])[0]);
-        assert.equal(normInfo(all[i]), normInfoReply(await c.call(['COMMAND', 'INFO', n])).slice(2, -1), n);
+        assert.equal(normInfo(maskProse(all[i])), normInfoReply(await c.call(['COMMAND', 'INFO', n])).slice(2, -1), n);
       }
     }
   });
@@ -297,7 +307,8 @@ diffSuite('command', [
   {
     name: 'help and unknown subcommands',
     steps: [
-      ['COMMAND', 'HELP'],
+      { cmd: ['COMMAND', 'HELP'], help: true },
+      { cmd: ['command', 'help'], help: true },
       ['command', 'help', 'extra'],
       ['COMMAND', 'NOSUCH'],
       ['COMMAND', 'COUNT', 'x'],

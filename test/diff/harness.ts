@@ -9,6 +9,9 @@
  *   replies    — how many replies the step produces (default 1; 0 for none)
  *   closes     — the server is expected to close the connection after replying
  *   sleep      — milliseconds to wait before the step (TTL scripts)
+ *   help       — a `X HELP` reply: its structure is compared, not its wording (see helpMismatch)
+ *   prose      — a COMMAND INFO/DOCS reply: compared after masking the texts that are Redoubt's own
+ *                wording (summary, complexity, history text, replaced_by, key-spec notes)
  *
  * Each script runs on fresh connections after FLUSHALL, once per protocol version it lists.
  * Every later issue adds scripts: `diffSuite('name', [...scripts])` in a `*.test.ts` file here.
@@ -28,6 +31,8 @@ export interface Step {
   replies?: number;
   closes?: boolean;
   sleep?: number;
+  help?: boolean;
+  prose?: boolean;
 }
 
 export interface Script {
@@ -102,6 +107,63 @@ class RawConn {
   }
 }
 
+/** Reply fields whose text is Redoubt's own wording; their presence and position are facts. */
+const PROSE_FIELDS = new Set(['summary', 'complexity', 'replaced_by', 'notes']);
+const MASK: RespValue = { t: '$', v: '<ours>' };
+
+/**
+ * A COMMAND INFO/DOCS reply with the prose masked: in any aggregate, the value after a field name
+ * (at an even position, as in RESP3 maps and RESP2 flattened maps) listed in PROSE_FIELDS, and the
+ * text (not the version) of each `history` entry. Everything else is kept as it is.
+ */
+export function maskProse(v: RespValue): RespValue {
+  if (!Array.isArray(v.v)) return v;
+  const xs = v.v;
+  const out: RespValue[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    const key = i % 2 === 0 && i + 1 < xs.length && (xs[i].t === '$' || xs[i].t === '+') ? String(xs[i].v) : null;
+    out.push(maskProse(xs[i]));
+    if (key === null) continue;
+    const val = xs[i + 1];
+    if (PROSE_FIELDS.has(key)) {
+      out.push(MASK);
+      i++;
+    } else if (key === 'history' && Array.isArray(val.v)) {
+      out.push({ t: val.t, v: val.v.map((h) => (Array.isArray(h.v) ? { t: h.t, v: [h.v[0], MASK] } : h)) } as RespValue);
+      i++;
+    }
+  }
+  return { t: v.t, v: out } as RespValue;
+}
+
+/**
+ * Why two HELP replies disagree, or null. The descriptions are our own wording and list only the
+ * subcommands Redoubt implements, so they are not compared. What is: the reply type; the header
+ * line byte for byte; every line a status reply; each syntax line (unindented) followed by an
+ * indented description; each syntax line's first word naming a subcommand the reference's HELP
+ * also lists; and the HELP entry last. Non-array replies (errors) must be identical.
+ */
+export function helpMismatch(ref: RespValue, ours: RespValue): string | null {
+  if (ref.t !== ours.t) return `reply type ${ours.t}, expected ${ref.t}`;
+  if (!Array.isArray(ref.v) || !Array.isArray(ours.v)) return canonical(ref, false) === canonical(ours, false) ? null : 'different reply';
+  const lines = (r: RespValue[]): string[] | null => (r.every((x) => x.t === '+') ? r.map((x) => String(x.v)) : null);
+  const a = lines(ref.v);
+  const b = lines(ours.v);
+  if (a === null || b === null) return 'not every line is a status reply';
+  if (a[0] !== b[0]) return `header ${JSON.stringify(b[0])}, expected ${JSON.stringify(a[0])}`;
+  const isSyntax = (l: string) => l.length > 0 && l[0] !== ' ';
+  const word = (l: string) => l.split(' ')[0].toUpperCase();
+  const known = new Set(a.slice(1).filter(isSyntax).map(word));
+  const body = b.slice(1);
+  for (let i = 0; i < body.length; i++) {
+    if (!isSyntax(body[i])) continue;
+    if (!known.has(word(body[i]))) return `${JSON.stringify(body[i])} is not a subcommand the reference lists`;
+    if (i + 1 >= body.length || isSyntax(body[i + 1])) return `${JSON.stringify(body[i])} has no description`;
+  }
+  if (body.length < 2 || body[body.length - 2] !== 'HELP') return 'HELP is not the last entry';
+  return null;
+}
+
 function normalize(step: string[] | Step): Step {
   return Array.isArray(step) ? { cmd: step } : step;
 }
@@ -138,9 +200,14 @@ export async function runScript(script: Script, resp: 2 | 3, redisPort: number, 
         let same: boolean;
         if (ra.value === null || rb.value === null) same = ra.raw === rb.raw;
         else if (step.live) same = ra.value.t === rb.value.t;
+        else if (step.help) same = helpMismatch(ra.value, rb.value) === null;
+        else if (step.prose) same = canonical(maskProse(ra.value), !!step.unordered) === canonical(maskProse(rb.value), !!step.unordered);
         else if (step.unordered) same = canonical(ra.value, true) === canonical(rb.value, true);
         else same = ra.raw === rb.raw;
-        if (!same) problems.push(`[${script.name} RESP${resp}] step ${i + 1} (${label}) reply ${k + 1}:\n  redis:   ${show(ra.raw)}\n  redoubt: ${show(rb.raw)}`);
+        if (!same) {
+          const why = step.help && ra.value && rb.value ? `  ${helpMismatch(ra.value, rb.value)}\n` : '';
+          problems.push(`[${script.name} RESP${resp}] step ${i + 1} (${label}) reply ${k + 1}:\n${why}  redis:   ${show(ra.raw)}\n  redoubt: ${show(rb.raw)}`);
+        }
       }
       if (n === 0) await new Promise((r) => setTimeout(r, 50));
       if (step.closes) {

@@ -201,7 +201,7 @@ const scripts: Script[] = [
       ['OBJECT', 'REFCOUNT', 'int'], ['OBJECT', 'REFCOUNT', 'small'], ['OBJECT', 'REFCOUNT', 'neg'], ['OBJECT', 'REFCOUNT', 'emb'],
       ['OBJECT', 'ENCODING', 'missing'], ['OBJECT', 'REFCOUNT', 'missing'], ['OBJECT', 'IDLETIME', 'missing'], ['OBJECT', 'FREQ', 'missing'],
       { cmd: ['OBJECT', 'IDLETIME', 'emb'], live: true }, ['OBJECT', 'FREQ', 'emb'],
-      ['OBJECT', 'HELP'], ['object', 'help'], ['OBJECT', 'HELP', 'x'], ['OBJECT'], ['OBJECT', 'ENCODING'],
+      { cmd: ['OBJECT', 'HELP'], help: true }, { cmd: ['object', 'help'], help: true }, ['OBJECT', 'HELP', 'x'], ['OBJECT'], ['OBJECT', 'ENCODING'],
       ['OBJECT', 'ENCODING', 'a', 'b'], ['OBJECT', 'NOPE'], ['OBJECT', 'NOPE', 'k'],
     ],
   },

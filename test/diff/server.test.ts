@@ -13,9 +13,9 @@ diffSuite('server', [
   {
     name: 'metadata',
     steps: [
-      ['COMMAND', 'INFO', ...CMDS], ['COMMAND', 'DOCS', ...CMDS],
+      ['COMMAND', 'INFO', ...CMDS], { cmd: ['COMMAND', 'DOCS', ...CMDS], prose: true },
       // Redis lists a container's subcommands in hash-table order, which varies per process
-      { cmd: ['COMMAND', 'INFO', 'slowlog'], unordered: true }, { cmd: ['COMMAND', 'DOCS', 'slowlog'], unordered: true },
+      { cmd: ['COMMAND', 'INFO', 'slowlog'], unordered: true }, { cmd: ['COMMAND', 'DOCS', 'slowlog'], unordered: true, prose: true },
     ],
   },
   {
@@ -33,7 +33,7 @@ diffSuite('server', [
   {
     name: 'slowlog',
     steps: [
-      ['SLOWLOG'], ['SLOWLOG', 'foo'], ['SLOWLOG', 'HELP'], ['SLOWLOG', 'HELP', 'x'], ['SLOWLOG', 'RESET'], ['SLOWLOG', 'LEN'],
+      ['SLOWLOG'], ['SLOWLOG', 'foo'], { cmd: ['SLOWLOG', 'HELP'], help: true }, ['SLOWLOG', 'HELP', 'x'], ['SLOWLOG', 'RESET'], ['SLOWLOG', 'LEN'],
       ['SLOWLOG', 'GET'], ['SLOWLOG', 'GET', '-2'], ['SLOWLOG', 'GET', 'a'], ['SLOWLOG', 'GET', '-1'], ['SLOWLOG', 'GET', '1', '2'],
       ['SLOWLOG', 'LEN', 'x'], ['SLOWLOG', 'RESET', 'x'], ['slowlog', 'get', '0'],
     ],
@@ -59,7 +59,7 @@ diffSuite('server with debug enabled', [
   {
     name: 'debug subcommands',
     steps: [
-      ['DEBUG', 'HELP'], ['DEBUG', 'FOO'], ['DEBUG', 'SLEEP'], ['DEBUG', 'SLEEP', '0'], ['DEBUG', 'SLEEP', 'x'], ['DEBUG', 'SLEEP', '0.05'],
+      { cmd: ['DEBUG', 'HELP'], help: true }, ['DEBUG', 'FOO'], ['DEBUG', 'SLEEP'], ['DEBUG', 'SLEEP', '0'], ['DEBUG', 'SLEEP', 'x'], ['DEBUG', 'SLEEP', '0.05'],
       ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['DEBUG', 'SET-ACTIVE-EXPIRE', 'x'], ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
       ['DEBUG', 'OBJECT'], ['DEBUG', 'OBJECT', 'nokey'], ['DEBUG', 'OBJECT', 'a', 'b'], ['debug', 'object', 'x'],
     ],

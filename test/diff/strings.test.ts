@@ -693,8 +693,9 @@ if (has('command')) {
   scripts.push({
     name: 'command metadata',
     steps: [
-      ...names.map((n) => ['COMMAND', 'INFO', n]),
-      ...names.map((n) => ['COMMAND', 'DOCS', n]),
+      // SET and GETEX carry key-spec notes, whose text is ours: masked, like the DOCS prose
+      ...names.map((n) => ({ cmd: ['COMMAND', 'INFO', n], prose: true })),
+      ...names.map((n) => ({ cmd: ['COMMAND', 'DOCS', n], prose: true })),
       ['COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'b', '2'],
       ['COMMAND', 'GETKEYS', 'LCS', 'a', 'b'],
       ['COMMAND', 'GETKEYS', 'SET', 'a', 'b', 'GET'],
