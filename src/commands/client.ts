@@ -161,6 +161,7 @@ function clientReply(ctx: Ctx): void {
   const mode = ctx.argv[2];
   if (isOpt(mode, 'ON')) {
     ctx.client.replyMode = 'on';
+    ctx.client.replySkipping = false;
     ctx.reply.ok();
   } else if (isOpt(mode, 'OFF')) {
     ctx.client.replyMode = 'off';

@@ -18,8 +18,10 @@ export interface Session {
   resp: 2 | 3;
   /** selected database index */
   dbIndex: number;
-  /** CLIENT REPLY mode */
+  /** CLIENT REPLY mode; 'skip' means the next command's reply is dropped */
   replyMode: 'on' | 'off' | 'skip';
+  /** true while running a command whose reply CLIENT REPLY SKIP drops */
+  replySkipping: boolean;
   /** CLIENT NO-EVICT */
   noEvict: boolean;
   /** authenticated user name ('default' until the ACL layer says otherwise) */

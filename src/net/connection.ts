@@ -34,6 +34,7 @@ export class Connection implements Session, ParserLimits {
   name = '';
   dbIndex = 0;
   replyMode: 'on' | 'off' | 'skip' = 'on';
+  replySkipping = false;
   get resp(): 2 | 3 {
     return this.reply.resp;
   }

@@ -160,14 +160,23 @@ export class Server implements ServerView {
 
   private readonly ctxPool = new WeakMap<Connection, Ctx>();
 
+  /**
+   * CLIENT REPLY: OFF silences every reply, rejections included; SKIP silences the next command's,
+   * as Redis's CLIENT_REPLY_SKIP_NEXT → CLIENT_REPLY_SKIP does (a CLIENT REPLY ON in the skipped
+   * command still answers OK, since it clears the skip).
+   */
   execute(conn: Connection, argv: string[]): void {
     if (conn.replyMode === 'on') return this.dispatch(conn, argv);
-    // CLIENT REPLY OFF/SKIP silence every reply, rejections included, as Redis does
-    const skip = conn.replyMode === 'skip';
+    if (conn.replyMode === 'skip') {
+      conn.replyMode = 'on';
+      conn.replySkipping = true;
+    }
     const before = conn.reply.out.length;
     this.dispatch(conn, argv);
-    if ((skip || conn.replyMode === 'off') && conn.reply.out.length !== before) conn.reply.out = conn.reply.out.slice(0, before);
-    if (skip && conn.replyMode === 'skip') conn.replyMode = 'on';
+    if ((conn.replySkipping || conn.replyMode === 'off') && conn.reply.out.length !== before) {
+      conn.reply.out = conn.reply.out.slice(0, before);
+    }
+    conn.replySkipping = false;
   }
 
   private dispatch(conn: Connection, argv: string[]): void {
@@ -257,8 +266,6 @@ export class Server implements ServerView {
       ctx.propagateAs = null;
     }
     const reply = conn.reply;
-    const modeBefore = conn.replyMode;
-    const outBefore = reply.out.length;
     const errorsBefore = this.stats.totalErrorReplies;
     const dirtyBefore = this.dirty;
     const dbIndex = conn.dbIndex;
@@ -284,10 +291,6 @@ export class Server implements ServerView {
     // MONITOR shows a command after it ran (with the db it left selected), and never admin ones.
     if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.isAdmin) this.feedMonitors(conn, ctx.argv);
     if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, ctx.argv, usec);
-    if (conn.replyMode === 'off' || modeBefore === 'skip') {
-      if (reply.out.length !== outBefore) reply.out = reply.out.slice(0, outBefore);
-      if (modeBefore === 'skip' && conn.replyMode === 'skip') conn.replyMode = 'on';
-    }
   }
 
   propagate(dbIndex: number, argv: string[]): void {

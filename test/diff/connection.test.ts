@@ -90,6 +90,10 @@ diffSuite('connection', [
       { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 }, { cmd: ['GET', 'k'], replies: 0 }, ['GET', 'k'],
       { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 }, { cmd: ['NOSUCH'], replies: 0 }, ['PING'],
       { cmd: ['CLIENT', 'REPLY', 'OFF'], replies: 0 }, { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 }, ['CLIENT', 'REPLY', 'ON'],
+      // ON inside a skipped command clears the skip: its OK is sent
+      { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 }, ['CLIENT', 'REPLY', 'ON'], ['PING'],
+      // SKIP inside a skipped command skips the one after it too
+      { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 }, { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 }, { cmd: ['PING'], replies: 0 }, ['ECHO', 'back'],
     ],
   },
   {
