@@ -13,66 +13,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, type ConfigRegistry } from './registry';
+import { repr, splitArgs } from '../protocol/sds';
 import { DEPRECATED } from './directives';
 
-/** Redis's sdssplitargs. Returns null on unbalanced quotes. */
-export function splitArgs(line: string): string[] | null {
-  const out: string[] = [];
-  const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\v' || c === '\f';
-  const isHex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
-  let p = 0;
-  const n = line.length;
-  for (;;) {
-    while (p < n && isSpace(line[p])) p++;
-    if (p >= n) return out;
-    let inq = false;
-    let insq = false;
-    let done = false;
-    let cur = '';
-    while (!done) {
-      const c = line[p]; // undefined at the end, like C's '\0'
-      if (inq) {
-        if (c === '\\' && line[p + 1] === 'x' && isHex(line[p + 2]) && isHex(line[p + 3])) {
-          cur += String.fromCharCode(parseInt(line.substr(p + 2, 2), 16));
-          p += 3;
-        } else if (c === '\\' && p + 1 < n) {
-          p++;
-          const e = line[p];
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
-        } else if (c === '"') {
-          if (p + 1 < n && !isSpace(line[p + 1])) return null;
-          done = true;
-        } else if (c === undefined) {
-          return null;
-        } else {
-          cur += c;
-        }
-      } else if (insq) {
-        if (c === '\\' && line[p + 1] === "'") {
-          p++;
-          cur += "'";
-        } else if (c === "'") {
-          if (p + 1 < n && !isSpace(line[p + 1])) return null;
-          done = true;
-        } else if (c === undefined) {
-          return null;
-        } else {
-          cur += c;
-        }
-      } else if (c === undefined || c === ' ' || c === '\n' || c === '\r' || c === '\t') {
-        done = true;
-      } else if (c === '"') {
-        inq = true;
-      } else if (c === "'") {
-        insq = true;
-      } else {
-        cur += c;
-      }
-      if (p < n) p++;
-    }
-    out.push(cur);
-  }
-}
+export { splitArgs };
 
 /** A start-up configuration error, reported the way redis-server reports it. */
 export class ConfigFileError extends Error {
@@ -280,19 +224,7 @@ export function parseCommandLine(args: string[]): { file: string | null; stdin: 
   return { file, stdin, options };
 }
 
+/** Command-line words are UTF-8 text: quote their bytes. */
 function reprArg(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if (ch === '\\' || ch === '"') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c >= 32 && c < 127) out += ch;
-    else if (c < 256) out += '\\x' + c.toString(16).padStart(2, '0');
-    else for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + b.toString(16).padStart(2, '0');
-  }
-  return out + '"';
+  return repr(Buffer.from(s, 'utf8').toString('latin1'));
 }

@@ -138,23 +138,7 @@ export function formatMemoryUnit(n: bigint): string {
   return String(n);
 }
 
-/** sdscatrepr: a double-quoted string with C escapes, as REWRITE writes strings. */
-export function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i];
-    if (ch === '\\' || ch === '"') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c >= 32 && c < 127) out += ch;
-    else out += '\\x' + c.toString(16).padStart(2, '0');
-  }
-  return out + '"';
-}
+export { repr } from '../protocol/sds';
 
 function numeric(d: DirectiveSpec, raw: string): ParseResult {
   let n: bigint | null = null;

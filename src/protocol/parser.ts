@@ -24,6 +24,11 @@
  *    where Redis checks them.
  */
 
+import { splitArgs } from './sds';
+
+/** Inline requests are split like every other Redis argument line. */
+export { splitArgs as splitInlineArgs };
+
 import { constants as bufferConstants } from 'node:buffer';
 
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
@@ -78,83 +83,6 @@ export function parseRespInt(buf: Buffer, start: number, end: number): number {
   }
   if (v > Number.MAX_SAFE_INTEGER) v = Infinity;
   return neg ? -v : v;
-}
-
-/* Character classes of sdssplitargs: isspace() in the C locale skips blanks and ends a quoted word,
- * but only these five characters end an unquoted word (so "\v" and "\f" stay inside it). */
-function isCSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-function endsBareWord(c: number): boolean {
-  return c === 32 || c === LF || c === CR || c === 9 || c === 0;
-}
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/**
- * Splits an inline request line exactly like Redis's sdssplitargs: blanks separate words; "double
- * quotes" understand \n \r \t \b \a \xHH and \<any>; 'single quotes' understand only \'; a closing
- * quote must be followed by a blank or the end of the line. Returns null on unbalanced quotes.
- * `line` is a latin1 byte string.
- */
-export function splitInlineArgs(line: string): string[] | null {
-  const out: string[] = [];
-  const n = line.length;
-  const at = (k: number): number => (k < n ? line.charCodeAt(k) : 0);
-  let i = 0;
-  for (;;) {
-    while (i < n && isCSpace(line.charCodeAt(i))) i++;
-    if (i >= n) return out;
-    let inDouble = false;
-    let inSingle = false;
-    let cur = '';
-    for (let done = false; !done; ) {
-      const c = at(i);
-      if (inDouble) {
-        if (c === 92 /* \ */ && at(i + 1) === 120 /* x */ && hexValue(at(i + 2)) >= 0 && hexValue(at(i + 3)) >= 0) {
-          cur += String.fromCharCode(hexValue(at(i + 2)) * 16 + hexValue(at(i + 3)));
-          i += 3;
-        } else if (c === 92 && at(i + 1) !== 0) {
-          i++;
-          const e = at(i);
-          cur += e === 110 ? '\n' : e === 114 ? '\r' : e === 116 ? '\t' : e === 98 ? '\b' : e === 97 ? '\x07' : line[i];
-        } else if (c === 34 /* " */) {
-          if (at(i + 1) !== 0 && !isCSpace(at(i + 1))) return null;
-          done = true;
-        } else if (c === 0) {
-          return null;
-        } else {
-          cur += line[i];
-        }
-      } else if (inSingle) {
-        if (c === 92 && at(i + 1) === 39 /* ' */) {
-          i++;
-          cur += "'";
-        } else if (c === 39) {
-          if (at(i + 1) !== 0 && !isCSpace(at(i + 1))) return null;
-          done = true;
-        } else if (c === 0) {
-          return null;
-        } else {
-          cur += line[i];
-        }
-      } else if (endsBareWord(c)) {
-        done = true;
-      } else if (c === 34) {
-        inDouble = true;
-      } else if (c === 39) {
-        inSingle = true;
-      } else {
-        cur += line[i];
-      }
-      if (i < n) i++;
-    }
-    out.push(cur);
-  }
 }
 
 export class RequestParser {
@@ -367,7 +295,7 @@ export class RequestParser {
     }
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
     this.advance(nl + 1);
-    const args = splitInlineArgs(buf.toString('latin1', start, end));
+    const args = splitArgs(buf.toString('latin1', start, end));
     if (args === null) return this.fail('Protocol error: unbalanced quotes in request');
     return args;
   }

@@ -4,28 +4,9 @@
  */
 
 import type { Connection } from '../net/connection';
+import { repr } from '../protocol/sds';
 import type { Server } from './server';
 
-/** Redis's sdscatrepr: a double-quoted, escaped rendering of a byte string. */
-export function quoteRepr(s: string): string {
-  let o = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 0x5c: o += '\\\\'; break;
-      case 0x22: o += '\\"'; break;
-      case 0x0a: o += '\\n'; break;
-      case 0x0d: o += '\\r'; break;
-      case 0x09: o += '\\t'; break;
-      case 0x07: o += '\\a'; break;
-      case 0x08: o += '\\b'; break;
-      default:
-        if (c >= 0x20 && c < 0x7f) o += s[i];
-        else o += '\\x' + c.toString(16).padStart(2, '0');
-    }
-  }
-  return o + '"';
-}
 
 /** The flags field, letters in Redis's order; 'N' when none applies. */
 export function clientFlags(server: Server, c: Connection): string {
@@ -57,6 +38,6 @@ export function monitorLine(server: Server, c: Connection, argv: string[]): stri
   const sec = Math.floor(t / 1e6);
   const usec = String(t % 1e6).padStart(6, '0');
   let line = `+${sec}.${usec} [${c.dbIndex} ${c.addr}]`;
-  for (const a of argv) line += ' ' + quoteRepr(a);
+  for (const a of argv) line += ' ' + repr(a);
   return line + '\r\n';
 }
