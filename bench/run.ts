@@ -8,7 +8,11 @@
  * into each server, and the report gives used_memory (INFO memory) and resident set size
  * (/proc/<pid>/status VmRSS) per key, net of what each server used before loading.
  *
- * Usage: npm run bench [-- --rounds N] [--requests N] [--keys N] [--quick]
+ * With --acl, both servers get a user `bench` restricted to the key patterns redis-benchmark uses
+ * (~key:* ~counter:*) plus a selector, and SET/GET run as that user (`--user bench -a ...`), so the
+ * table shows what ACL enforcement costs each server; the memory part is skipped.
+ *
+ * Usage: npm run bench [-- --rounds N] [--requests N] [--keys N] [--quick] [--acl]
  * Every server started here is stopped before exit, also on errors and Ctrl-C.
  */
 
@@ -22,10 +26,16 @@ interface Options {
   requests: number;
   keys: number;
   clients: number;
+  acl: boolean;
 }
 
+const ACL_USER = 'bench';
+const ACL_PASS = 'bench-password-0123456789';
+/** key patterns redis-benchmark's SET/GET/INCR/MSET use, a read-only pattern and a selector */
+const ACL_RULES = ['on', '>' + ACL_PASS, '+@all', '-@dangerous', '~key:*', '~counter:*', '%R~ro:*', '(+get ~cache:*)'];
+
 function parseOptions(argv: string[]): Options {
-  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50 };
+  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50, acl: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -38,8 +48,9 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--keys') o.keys = num();
     else if (a === '--clients') o.clients = num();
     else if (a === '--quick') Object.assign(o, { rounds: 1, requests: 20000, keys: 100000 });
+    else if (a === '--acl') o.acl = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick]\n');
+      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick] [--acl]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -52,7 +63,9 @@ const PIPELINES = [1, 16];
 /** Runs redis-benchmark once; returns requests per second by test name (upper case, as printed). */
 function redisBenchmark(port: number, pipeline: number, o: Options): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.requests), '-P', String(pipeline), '-t', TESTS.join(','), '-q', '--csv'];
+    const tests = o.acl ? ['set', 'get'] : TESTS;
+    const auth = o.acl ? ['--user', ACL_USER, '-a', ACL_PASS] : [];
+    const args = ['-h', '127.0.0.1', '-p', String(port), ...auth, '-c', String(o.clients), '-n', String(o.requests), '-P', String(pipeline), '-t', tests.join(','), '-q', '--csv'];
     const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -186,6 +199,13 @@ async function main(): Promise<void> {
     servers.push(redoubt);
     const version = execFileSync('redis-server', ['--version']).toString().trim().split(' ').slice(0, 3).join(' ');
     process.stdout.write(`Redoubt vs ${version}; ${o.rounds} round(s), ${o.requests} requests, ${o.clients} clients\n\n`);
+    if (o.acl) {
+      for (const server of [redis, redoubt]) {
+        const r = await query(server.port, ['ACL', 'SETUSER', ACL_USER, ...ACL_RULES]);
+        if (r !== 'OK') throw new Error(`ACL SETUSER failed: ${r}`);
+      }
+      process.stdout.write(`as user ${ACL_USER}: ${ACL_RULES.filter((r) => !r.startsWith('>')).join(' ')}\n\n`);
+    }
 
     const samples = new Map<string, { redis: number[]; redoubt: number[] }>();
     for (let round = 0; round < o.rounds; round++) {
@@ -211,6 +231,7 @@ async function main(): Promise<void> {
       rows.push([test, pipeline, fmt(a), fmt(b), s.redis.length && s.redoubt.length ? (b / a).toFixed(2) : 'n/a']);
     }
     process.stdout.write('\nThroughput (median requests per second; ratio = redoubt / redis)\n\n' + table(rows) + '\n\n');
+    if (o.acl) return;
 
     const mem = [['server', 'keys', 'used_memory', 'bytes/key', 'RSS', 'RSS bytes/key']];
     for (const [name, server] of [['redis', redis], ['redoubt', redoubt]] as const) {

@@ -1,8 +1,11 @@
 /*
- * Connection commands: PING ECHO QUIT RESET HELLO, and CLIENT (declared in client.ts).
+ * Connection commands: PING ECHO QUIT RESET AUTH HELLO, and CLIENT (declared in client.ts).
  *
  * They change only the calling session's state (protocol, name, reply mode, authentication) and
- * answer with Redis 7.0's exact replies. HELLO reports `server: redis` and `version: 7.0.15` so
+ * answer with Redis 7.0's exact replies. AUTH and HELLO AUTH ask the server to authenticate; the
+ * answer may come later (a slow password hash checked off the event loop), so both finish in a
+ * continuation that works either way. Credentials are redacted from ctx.argv before anything else
+ * (MONITOR, SLOWLOG). HELLO reports `server: redis` and `version: 7.0.15` so
  * clients that switch behaviour on the server version treat Redoubt as the Redis it mirrors;
  * INFO's `redoubt_version` tells the truth about the build.
  */
@@ -10,7 +13,7 @@
 import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
 import { CLIENT, BAD_CLIENT_NAME, validClientName } from './client';
-import { isOpt, parseLongLong } from './util';
+import { ERR, isOpt, parseLongLong } from './util';
 
 export const REDIS_COMPAT_VERSION = '7.0.15';
 
@@ -28,6 +31,44 @@ function echo(ctx: Ctx): void {
 function quit(ctx: Ctx): void {
   ctx.reply.ok();
   ctx.client.closeAfterReply();
+}
+
+const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+
+/**
+ * Runs `then` with the answer now, or once it is known (the session waits meanwhile). A deferred
+ * error is counted in the command's failed calls here: the pipeline's accounting has already run.
+ */
+function whenAuthenticated(ctx: Ctx, r: boolean | Promise<boolean>, then: (ok: boolean) => void): void {
+  if (typeof r === 'boolean') return then(r);
+  const cmd = ctx.cmd;
+  ctx.client.block(r, (ok) => {
+    if (ok !== true) cmd.failedCalls++;
+    then(ok === true);
+  });
+}
+
+/** AUTH [username] password: the one-argument form means the default user. */
+function auth(ctx: Ctx): void {
+  const argv = ctx.argv;
+  if (argv.length > 3) return ctx.reply.error(ERR.SYNTAX);
+  ctx.argv = argv.length === 2 ? [argv[0], '(redacted)'] : [argv[0], '(redacted)', '(redacted)'];
+  let user = 'default';
+  const pass = argv[argv.length - 1];
+  if (argv.length === 2) {
+    // Redis keeps its pre-ACL error for a password given to a server that has none
+    const d = ctx.server.acl.getUser('default');
+    if (d !== undefined && d.nopass) {
+      return ctx.reply.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+    }
+  } else {
+    user = argv[1];
+  }
+  const reply = ctx.reply;
+  whenAuthenticated(ctx, ctx.server.authenticate(ctx.client, user, pass, argv[0]), (ok) => {
+    if (ok) reply.ok();
+    else reply.error(WRONGPASS);
+  });
 }
 
 function reset(ctx: Ctx): void {
@@ -70,26 +111,30 @@ function hello(ctx: Ctx): void {
       return ctx.reply.error(`ERR Syntax error in HELLO option '${opt}'`);
     }
   }
-  if (user !== undefined && pass !== undefined && !ctx.server.authenticate(ctx.client, user, pass)) {
-    return ctx.reply.error('WRONGPASS invalid username-password pair or user is disabled.');
-  }
-  if (!ctx.client.authenticated) {
-    return ctx.reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
-  }
-  if (name !== undefined) {
-    if (!validClientName(name)) return ctx.reply.error(BAD_CLIENT_NAME);
-    ctx.client.name = name;
-  }
-  if (ver !== 0) ctx.client.resp = ver as 2 | 3;
+  const client = ctx.client;
+  const server = ctx.server;
   const r = ctx.reply;
-  r.map(7);
-  r.bulk('server'); r.bulk('redis');
-  r.bulk('version'); r.bulk(REDIS_COMPAT_VERSION);
-  r.bulk('proto'); r.int(ctx.client.resp);
-  r.bulk('id'); r.int(ctx.client.id);
-  r.bulk('mode'); r.bulk('standalone');
-  r.bulk('role'); r.bulk(ctx.server.role);
-  r.bulk('modules'); r.array(0);
+  const finish = (authOk: boolean) => {
+    if (!authOk) return r.error(WRONGPASS);
+    if (!client.authenticated && server.authRequired()) {
+      return r.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+    }
+    if (name !== undefined) {
+      if (!validClientName(name)) return r.error(BAD_CLIENT_NAME);
+      client.name = name;
+    }
+    if (ver !== 0) client.resp = ver as 2 | 3;
+    r.map(7);
+    r.bulk('server'); r.bulk('redis');
+    r.bulk('version'); r.bulk(REDIS_COMPAT_VERSION);
+    r.bulk('proto'); r.int(client.resp);
+    r.bulk('id'); r.int(client.id);
+    r.bulk('mode'); r.bulk('standalone');
+    r.bulk('role'); r.bulk(server.role);
+    r.bulk('modules'); r.array(0);
+  };
+  if (user === undefined || pass === undefined) return finish(true);
+  whenAuthenticated(ctx, server.authenticate(client, user, pass, argv[0]), finish);
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -112,6 +157,11 @@ export const COMMANDS: CommandSpec[] = [
     name: 'reset', arity: 1, flags: ["noscript","loading","stale","fast","no_auth","allow_busy"], categories: ["connection"],
     docs: {summary:"Puts this connection back in the state of a new one.",since:"6.2.0",group:"connection",complexity:"O(1)"},
     handler: reset,
+  }),
+  command({
+    name: 'auth', arity: -2, flags: ["noscript","loading","stale","fast","no_auth","sentinel","allow_busy"], categories: ["connection"],
+    docs: {summary:"Authenticates the connection as a user, or as the default user when no name is given.",since:"1.0.0",group:"connection",complexity:"O(N) where N is the number of passwords defined for the user",history:[["6.0.0","Accepts a username: ACL users."]],arguments:[{name:"username",type:"string",since:"6.0.0",flags:["optional"]},{name:"password",type:"string"}]},
+    handler: auth,
   }),
   command({
     name: 'hello', arity: -1, flags: ["noscript","loading","stale","fast","no_auth","sentinel","allow_busy"], categories: ["connection"],

@@ -9,6 +9,7 @@ import type { Reply } from '../protocol/reply';
 import type { Database } from '../data/keyspace';
 import type { Command } from './table';
 import type { ConfigRegistry } from '../config/registry';
+import type { Acl } from '../security/acl';
 
 /** The calling connection as commands see it. */
 export interface Session {
@@ -24,8 +25,8 @@ export interface Session {
   replySkipping: boolean;
   /** CLIENT NO-EVICT */
   noEvict: boolean;
-  /** authenticated user name ('default' until the ACL layer says otherwise) */
-  user: string;
+  /** name of the ACL user the session runs as ('default' until AUTH says otherwise) */
+  readonly user: string;
   authenticated: boolean;
   /** 'normal' | 'master' | 'replica' | 'pubsub' */
   readonly kind: string;
@@ -42,6 +43,11 @@ export interface Session {
   startMonitor(): void;
   /** RESET: back to a fresh connection state */
   reset(): void;
+  /**
+   * Holds this session's later input until `wait` settles, then runs `then` to write the reply
+   * (AUTH while a slow password hash is checked off the event loop).
+   */
+  block<T>(wait: Promise<T>, then: (v: T) => void): void;
 }
 
 /** Runtime counters shown by INFO stats and reset by CONFIG RESETSTAT. */
@@ -66,6 +72,11 @@ export interface Stats {
   totalWritesProcessed: number;
   clientQueryBufferLimitDisconnections: number;
   clientOutputBufferLimitDisconnections: number;
+  /** refusals by cause (Redis 7.2's INFO acl_access_denied_auth|cmd|key|channel) */
+  aclDeniedAuth: number;
+  aclDeniedCmd: number;
+  aclDeniedKey: number;
+  aclDeniedChannel: number;
   resetTime: number;
 }
 
@@ -100,11 +111,16 @@ export interface ServerView {
   activeExpireEnabled: boolean;
   /** replication role, as HELLO reports it */
   readonly role: 'master' | 'replica';
+  /** users, permissions and the ACL LOG */
+  readonly acl: Acl;
   /**
-   * Checks a username/password pair and, when valid, authenticates the session as that user
-   * (HELLO AUTH). The ACL layer owns the answer.
+   * Checks a username/password pair and, when valid, makes it the session's user (AUTH, HELLO
+   * AUTH); a failure is logged in ACL LOG with `via` (the command name as sent) as its object.
+   * A Promise when only a slow hash can answer (see Session.block); it never rejects.
    */
-  authenticate(client: Session, user: string, pass: string): boolean;
+  authenticate(client: Session, user: string, pass: string, via?: string): boolean | Promise<boolean>;
+  /** Redis's authRequired(): the default user is off, has passwords, or (Redoubt) has expired. */
+  authRequired(): boolean;
   /** True if an ACL user with this name exists (CLIENT KILL USER). */
   hasUser(name: string): boolean;
   /** Write a line to the server log at the given level. */

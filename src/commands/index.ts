@@ -13,8 +13,9 @@ import { COMMANDS as databases } from './databases';
 import { COMMANDS as server } from './server';
 import { COMMANDS as config } from './config';
 import { COMMANDS as introspection } from './introspection';
+import { COMMANDS as acl } from './acl';
 
-export const FAMILIES: CommandSpec[][] = [connection, strings, keys, databases, server, config, introspection];
+export const FAMILIES: CommandSpec[][] = [connection, strings, keys, databases, server, config, introspection, acl];
 
 export function buildCommandTable(cfg?: ConfigRegistry): Map<string, Command> {
   const table = new Map<string, Command>();

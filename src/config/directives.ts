@@ -25,7 +25,6 @@ const NO_PERSISTENCE = 'RDB/AOF persistence is not implemented yet';
 const NO_REPLICATION = 'replication is not implemented yet';
 const NO_CLUSTER = 'cluster mode is not implemented';
 const NO_TLS = 'TLS is not implemented yet';
-const NO_ACL = 'ACL and authentication are not implemented yet';
 const NO_EVICTION = 'maxmemory and eviction are not implemented yet';
 const NO_ENCODINGS = 'compact encodings of aggregate types are not implemented yet';
 const NO_DEFRAG = 'active defragmentation does not apply to a garbage-collected heap';
@@ -173,6 +172,22 @@ function parseTitle(w: string[]): ParseResult {
   return { value: v, shown: v };
 }
 
+/**
+ * `user` lines accumulate (name and rules); the ACL store creates the users at start-up. The rule
+ * check is registered by security/aclfile.ts (config/ does not know the ACL grammar).
+ */
+type UserLineCheck = (words: string[], previous: string[][]) => string | null;
+let userLineCheck: UserLineCheck = () => null;
+export function registerUserLineCheck(fn: UserLineCheck): void {
+  userLineCheck = fn;
+}
+function parseUserLine(w: string[], ctx: { current: unknown }): ParseResult {
+  const previous = (ctx.current as string[][]) ?? [];
+  const err = userLineCheck(w, previous);
+  if (err !== null) return { error: err };
+  return { value: [...previous, w], shown: '' };
+}
+
 /** rename-command lines accumulate; the command table applies them (commands/index.ts). */
 function parseRename(w: string[], ctx: { current: unknown }): ParseResult {
   if (w.length !== 2) return { error: 'Bad directive or wrong number of arguments' };
@@ -235,11 +250,13 @@ export const DIRECTIVES: DirectiveSpec[] = [
   { name: 'rename-command', type: 'special', default: '', fileOnly: true, parse: parseRename },
 
   /* ---- security */
-  { name: 'requirepass', type: 'string', default: '', sensitive: true, emptyIsNull: true, pinned: NO_ACL },
-  str('aclfile', '', { mutability: 'immutable', pinned: NO_ACL }),
-  int('acllog-max-len', '128', 0n, LONG_MAX, { unsigned: true, pinned: NO_ACL }),
-  enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels'], { pinned: NO_ACL }),
-  { name: 'user', type: 'special', default: '', fileOnly: true, unsupported: NO_ACL },
+  { name: 'requirepass', type: 'string', default: '', sensitive: true, emptyIsNull: true },
+  str('aclfile', '', { mutability: 'immutable' }),
+  int('acllog-max-len', '128', 0n, LONG_MAX, { unsigned: true }),
+  enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
+  // Redoubt: how `>password` rules are stored (scrypt: salted and slow to guess; sha256: Redis's form)
+  enm('acl-password-hash', 'scrypt', ['scrypt', 'sha256']),
+  { name: 'user', type: 'special', default: '', fileOnly: true, parse: parseUserLine },
   { name: 'loadmodule', type: 'special', default: '', fileOnly: true, unsupported: 'modules cannot be loaded into Redoubt' },
   { name: 'sentinel', type: 'special', default: '', fileOnly: true, unsupported: 'Sentinel mode is not implemented' },
 

@@ -91,7 +91,8 @@ export function rewriteContent(old: string, registry: ConfigRegistry): string {
   };
 
   for (const d of registry.list) {
-    if (d.fileOnly || d.unsupported) continue;
+    // a file-only directive takes part only if it knows its lines (`user`: the ACL store's users)
+    if ((d.fileOnly && !d.rewrite) || d.unsupported) continue;
     const r = linesFor(d, registry);
     if (r === 'keep') continue;
     if (r.lines.length === 0) processed.add(d.name);

@@ -23,6 +23,7 @@ import { ProtocolError, RequestParser, type ParserLimits } from '../protocol/par
 import { Reply } from '../protocol/reply';
 import type { Session } from '../commands/context';
 import type { Server } from '../server/server';
+import type { User } from '../security/acl';
 
 const UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024;
 /** Output limit for connections that have not authenticated yet. */
@@ -42,8 +43,22 @@ export class Connection implements Session, ParserLimits {
     this.reply.resp = v;
   }
   noEvict = false;
-  user = 'default';
+  /**
+   * The ACL user this session runs as (Redis's c->user): `default` until AUTH says otherwise. The
+   * object is the live one in the ACL store, so a permission change applies to the next command.
+   */
+  aclUser: User;
+  get user(): string {
+    return this.aclUser.name;
+  }
+  /**
+   * Proved credentials, or was created/reset while the default user needed none. Whether the
+   * session may run commands is `authenticated || !server.authRequired()`: as in Redis, lifting
+   * the default user's password later lets sessions opened meanwhile in.
+   */
   authenticated: boolean;
+  /** an AUTH whose slow password check runs off the event loop: input waits until it settles */
+  private blocked = false;
   kind = 'normal';
   readonly reply = new Reply();
   readonly parser: RequestParser;
@@ -86,7 +101,8 @@ export class Connection implements Session, ParserLimits {
       this.laddr = formatAddr(socket.localAddress, socket.localPort);
       this.local = isLoopback(socket.remoteAddress);
     }
-    this.authenticated = server.authRequired() ? false : true;
+    this.aclUser = server.defaultUser();
+    this.authenticated = !server.authRequired();
     this.parser = new RequestParser(this);
     this.reply.onError = (msg) => server.countError(msg);
     const fast = adoptWithOnread(accepted, (chunk) => this.onData(chunk));
@@ -106,7 +122,7 @@ export class Connection implements Session, ParserLimits {
     return this.server.maxBulkLen;
   }
   get unauthenticated(): boolean {
-    return !this.authenticated;
+    return !this.authenticated && this.server.authRequired();
   }
 
   private onData(chunk: Buffer): void {
@@ -119,7 +135,7 @@ export class Connection implements Session, ParserLimits {
     this.parser.feed(chunk);
     // Checked before parsing, as Redis checks its query buffer right after each read: a bulk that
     // completes in this chunk still counts.
-    const limit = this.authenticated ? server.queryBufferLimit : UNAUTH_QUERY_BUFFER_LIMIT;
+    const limit = this.authenticated || !server.authRequired() ? server.queryBufferLimit : UNAUTH_QUERY_BUFFER_LIMIT;
     if (this.parser.pending > limit) {
       server.log('warning', `Closing client that reached max query buffer length: ${this.infoLine()}`);
       server.stats.clientQueryBufferLimitDisconnections++;
@@ -138,7 +154,7 @@ export class Connection implements Session, ParserLimits {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (!this.closing) {
+      while (!this.closing && !this.blocked) {
         let argv: string[] | ProtocolError | null;
         if (this.pending.length > 0) argv = this.pending[0];
         else argv = this.parser.next();
@@ -161,6 +177,31 @@ export class Connection implements Session, ParserLimits {
     } finally {
       this.processing = false;
     }
+  }
+
+  /**
+   * Suspends this session until `wait` settles, then runs `then` (which writes the reply) and
+   * carries on with the input that arrived meanwhile, in order. Used by AUTH while scrypt runs on
+   * the thread pool. A reply CLIENT REPLY OFF/SKIP silenced when the command ran stays silent.
+   */
+  block<T>(wait: Promise<T>, then: (v: T) => void): void {
+    this.blocked = true;
+    const silent = this.replyMode === 'off' || this.replySkipping;
+    const settle = (v: T) => {
+      this.blocked = false;
+      if (this.closed) return;
+      this.server.updateClock();
+      const before = this.reply.out.length;
+      try {
+        then(v);
+      } catch (e) {
+        this.server.log('warning', `Deferred reply raised an internal error: ${(e as Error)?.stack ?? e}`);
+      }
+      if (silent) this.reply.out = this.reply.out.slice(0, before);
+      this.processInput();
+      this.flush();
+    };
+    wait.then(settle, () => settle(undefined as T));
   }
 
   /** Called by the server when a pause ends. */
@@ -214,7 +255,7 @@ export class Connection implements Session, ParserLimits {
     const pending = this.reply.out.length + this.socket.writableLength;
     const lim = this.server.outputLimits[this.kind === 'replica' && !this.monitor ? 1 : this.kind === 'pubsub' ? 2 : 0];
     let hard = lim.hard;
-    if (!this.authenticated) hard = hard === 0 ? UNAUTH_OUTPUT_LIMIT : Math.min(hard, UNAUTH_OUTPUT_LIMIT);
+    if (this.unauthenticated) hard = hard === 0 ? UNAUTH_OUTPUT_LIMIT : Math.min(hard, UNAUTH_OUTPUT_LIMIT);
     let over = hard > 0 && pending >= hard;
     if (!over && lim.soft > 0 && pending >= lim.soft) {
       if (this.softLimitSince === 0) this.softLimitSince = this.server.now;

@@ -12,6 +12,9 @@
  * correct, so later AUTHs of a legitimate client cost one HMAC. The trade-off: the cache key lives only
  * in process memory and holds no cleartext; an attacker who can read process memory could already
  * read the keyspace. Wrong guesses are never cached, so guessing still pays the full scrypt cost.
+ * The server verifies with `quick` (SHA-256 and proven secrets, synchronous) and otherwise with
+ * `verifyAsync`, which runs scrypt on libuv's thread pool: a stream of wrong guesses costs the
+ * guesser time, not every other client's latency.
  */
 
 import * as crypto from 'node:crypto';
@@ -41,6 +44,16 @@ export function isScryptHash(s: string): boolean {
 
 function scryptRaw(password: string, salt: Buffer, n: number, r: number, p: number): Buffer {
   return crypto.scryptSync(Buffer.from(password, 'latin1'), salt, SCRYPT_KEYLEN, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 });
+}
+
+/** scrypt on libuv's thread pool: the event loop keeps serving other clients meanwhile. */
+function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    crypto.scrypt(Buffer.from(password, 'latin1'), salt, SCRYPT_KEYLEN, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (err, key) => {
+      if (err) reject(err);
+      else resolve(key);
+    });
+  });
 }
 
 /** Hashes a cleartext password for storage. */
@@ -113,12 +126,54 @@ export class VerifiedCache {
     const set = this.proven.get(stored);
     if (set !== undefined && set.has(m)) return true;
     if (!verifyPassword(stored, password)) return false;
-    if (this.size >= this.maxEntries) this.clear();
-    let s = set;
-    if (s === undefined) this.proven.set(stored, (s = new Set()));
-    s.add(m);
-    this.size++;
+    this.remember(stored, password);
     return true;
+  }
+
+  /**
+   * The answer when it costs no slow hash: true/false for SHA-256 hashes and for secrets already
+   * proven, null when only a full scrypt can tell (then use `verifyAsync`).
+   */
+  quick(stored: string, password: string): boolean | null {
+    if (isSha256Hex(stored)) return verifyPassword(stored, password);
+    const set = this.proven.get(stored);
+    if (set !== undefined && set.has(this.mac(stored, password))) return true;
+    return parseScrypt(stored) === null ? false : null;
+  }
+
+  /**
+   * The full check off the event loop (AUTH must not stall every other client for the length of a
+   * scrypt). A match is remembered; a miss never is, so each wrong guess pays the full cost.
+   */
+  async verifyAsync(stored: string, password: string): Promise<boolean> {
+    const q = this.quick(stored, password);
+    if (q !== null) return q;
+    const s = parseScrypt(stored)!;
+    let h: Buffer;
+    try {
+      h = await scryptAsync(password, s.salt, s.n, s.r, s.p);
+    } catch {
+      return false;
+    }
+    if (!crypto.timingSafeEqual(h, s.hash)) return false;
+    this.remember(stored, password);
+    return true;
+  }
+
+  private remember(stored: string, password: string): void {
+    if (this.size >= this.maxEntries) this.clear();
+    let s = this.proven.get(stored);
+    if (s === undefined) this.proven.set(stored, (s = new Set()));
+    const m = this.mac(stored, password);
+    if (!s.has(m)) {
+      s.add(m);
+      this.size++;
+    }
+  }
+
+  /** Drops proofs for every stored hash not in `live` (passwords removed, users deleted). */
+  retain(live: Set<string>): void {
+    for (const stored of [...this.proven.keys()]) if (!live.has(stored)) this.forget(stored);
   }
 
   forget(stored: string): void {

@@ -6,7 +6,8 @@
  * Redis does (names case-insensitive, "default", "all", "everything", unknown names ignored, fixed
  * section order whatever the argument order). A field whose subsystem does not exist in Redoubt
  * reports that subsystem's idle state (no fork ever happened, no AOF, no Lua VM), never an
- * invented figure. `redoubt_version` (end of # Server) is the only field Redis does not have.
+ * invented figure. Fields Redis 7.0 does not have: `redoubt_version` (end of # Server) and the
+ * four `acl_access_denied_*` counters Redis 7.2 added (end of # Stats).
  */
 
 import * as os from 'node:os';
@@ -284,6 +285,11 @@ function statsSection(server: Server, st: InfoState): Lines {
     ['total_writes_processed', s.totalWritesProcessed],
     ['io_threaded_reads_processed', 0], ['io_threaded_writes_processed', 0],
     ['reply_buffer_shrinks', 0], ['reply_buffer_expands', 0],
+    // Redis 7.2's ACL refusal counters (7.0 has none), last in the section as in 7.2
+    ['acl_access_denied_auth', s.aclDeniedAuth],
+    ['acl_access_denied_cmd', s.aclDeniedCmd],
+    ['acl_access_denied_key', s.aclDeniedKey],
+    ['acl_access_denied_channel', s.aclDeniedChannel],
   ];
 }
 

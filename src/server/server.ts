@@ -2,8 +2,10 @@
  * The server object and the request pipeline.
  *
  * `execute` is the one path every command takes, in one order (DESIGN.md §4):
- *   look up (after renames) → arity → authenticated? → [ACL, rate limits: later issues] →
- *   state gates → execute → propagate → reply → account (stats, slowlog, monitor).
+ *   look up (after renames) → arity → authenticated? → ACL (command, keys, channels) →
+ *   [rate limits: later issues] → state gates → execute → propagate → reply → account.
+ * The ACL step costs nothing for a user with every permission (User.unrestricted), so the common
+ * single-user deployment pays one property read per command.
  * Nothing a client sends can make it throw: a handler exception becomes an error reply and a
  * logged warning, never a crash.
  *
@@ -26,6 +28,9 @@ import { activeExpireCycle } from '../data/expire';
 import { SlowLog } from './slowlog';
 import { clientInfoLine, monitorLine } from './clientinfo';
 import { InfoState, infoString } from './info';
+import { Acl, type AclDenial, type User } from '../security/acl';
+import { VerifiedCache } from '../security/passwords';
+import { loadUsersAtStartup } from '../security/aclfile';
 
 export { REDIS_COMPAT_VERSION } from '../commands/connection';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -37,7 +42,8 @@ export function newStats(now: number): Stats {
     expireCycleCpuMs: 0, evictedKeys: 0, totalCommands: 0, totalConnections: 0, rejectedConnections: 0,
     netInputBytes: 0, netOutputBytes: 0, totalErrorReplies: 0, unexpectedErrorReplies: 0,
     errorCounts: new Map(), totalReadsProcessed: 0, totalWritesProcessed: 0,
-    clientQueryBufferLimitDisconnections: 0, clientOutputBufferLimitDisconnections: 0, resetTime: now,
+    clientQueryBufferLimitDisconnections: 0, clientOutputBufferLimitDisconnections: 0,
+    aclDeniedAuth: 0, aclDeniedCmd: 0, aclDeniedKey: 0, aclDeniedChannel: 0, resetTime: now,
   };
 }
 
@@ -63,6 +69,11 @@ export class Server implements ServerView {
   /** replication role (HELLO, INFO); the replication layer switches it */
   role: 'master' | 'replica' = 'master';
   readonly infoState = new InfoState();
+  readonly acl: Acl;
+  /** secrets already proven against slow (scrypt) hashes: later AUTHs skip the slow hash */
+  readonly verified = new VerifiedCache();
+  /** the connection whose command is running (DELUSER of one's own user closes after the reply) */
+  private current: Connection | null = null;
   now = Date.now();
   lruClock = Math.floor(Date.now() / 1000);
   cronLoops = 0;
@@ -102,6 +113,13 @@ export class Server implements ServerView {
     for (let i = 0; i < n; i++) this.dbs.push(new Database(i, hooks));
     this.commands = buildCommandTable(config);
     for (const [k, c] of this.commands) this.commandsUpper.set(k.toUpperCase(), c);
+    this.acl = new Acl({ commands: this.commands, config });
+    this.acl.onUserChanged = (user, name, deleted) => this.userChanged(user, name, deleted);
+    // requirepass is Redis's compatibility layer over the default user: `resetpass >pwd`, or
+    // `resetpass nopass` when cleared (ACLUpdateDefaultUserPassword).
+    // The `user` lines and the aclfile are applied later, at start(), so they override it.
+    config.onChange('requirepass', (v: string | null) => this.acl.setDefaultPassword(v ? v : null));
+    this.acl.warn = (msg) => this.log('notice', msg);
     config.onChange('proto-max-bulk-len', (v) => (this.maxBulkLen = v));
     config.onChange('client-query-buffer-limit', (v) => (this.queryBufferLimit = v));
     config.onChange('maxclients', (v) => (this.maxClients = v));
@@ -124,24 +142,114 @@ export class Server implements ServerView {
     this.logger.log(level, msg);
   }
 
-  /** True while connections must authenticate before running commands (ACL issue extends this). */
-  authRequired(): boolean {
-    return false;
+  defaultUser(): User {
+    return this.acl.getUser('default')!;
   }
 
   /**
-   * Until the ACL layer exists the only user is `default`, enabled and without password, which
-   * accepts any password (as Redis's nopass does) — the ACL issue replaces both methods.
+   * Redis's authRequired(): sessions must prove credentials unless the default user is on, needs no
+   * password (and, in Redoubt, has not expired). Evaluated on each use, so a session opened while
+   * a password was required gets in once `requirepass ""` lifts it, as in Redis.
    */
-  authenticate(client: Session, user: string, _pass: string): boolean {
-    if (user !== 'default') return false;
-    client.user = 'default';
-    client.authenticated = true;
+  authRequired(): boolean {
+    const d = this.defaultUser();
+    return !d.enabled || !d.nopass || (d.expireAt !== null && d.expireAt <= this.now);
+  }
+
+  private expired(u: User): boolean {
+    return u.expireAt !== null && u.expireAt <= Date.now();
+  }
+
+  /**
+   * ACLAuthenticateUser: the user must exist, be on, not be expired (Redoubt), and either be nopass
+   * or have a stored hash the password verifies against (constant time). SHA-256 hashes and
+   * secrets already proven answer at once; otherwise scrypt runs on the thread pool and the answer
+   * is a Promise — the calling session waits (Session.block), nobody else does.
+   */
+  authenticate(client: Session, username: string, password: string, via = 'AUTH'): boolean | Promise<boolean> {
+    const conn = client as Connection;
+    const u = this.acl.getUser(username);
+    if (u === undefined || !u.enabled || this.expired(u)) return this.authFailed(conn, username, via);
+    if (u.nopass) return this.authSucceeded(conn, u);
+    let slow: string[] | null = null;
+    for (const stored of u.passwords) {
+      const q = this.verified.quick(stored, password);
+      if (q === true) return this.authSucceeded(conn, u);
+      if (q === null) (slow ??= []).push(stored);
+    }
+    if (slow === null) return this.authFailed(conn, username, via);
+    const pending = slow;
+    return (async () => {
+      for (const stored of pending) {
+        if (!(await this.verified.verifyAsync(stored, password))) continue;
+        // The user may have changed while scrypt ran: the proof counts only if the user still
+        // holds that hash and may still log in.
+        const now = this.acl.getUser(username);
+        if (now !== undefined && now.enabled && !this.expired(now) && (now.nopass || now.passwords.includes(stored))) {
+          return this.authSucceeded(conn, now);
+        }
+        break;
+      }
+      return this.authFailed(conn, username, via);
+    })();
+  }
+
+  private authSucceeded(conn: Connection, u: User): true {
+    conn.aclUser = u;
+    conn.authenticated = true;
     return true;
   }
 
+  private authFailed(conn: Connection, username: string, via: string): false {
+    this.stats.aclDeniedAuth++;
+    this.acl.log.add({ reason: 'auth', context: 'toplevel', object: via, username, clientInfo: conn.infoLine() });
+    return false;
+  }
+
   hasUser(name: string): boolean {
-    return name === 'default';
+    return this.acl.getUser(name) !== undefined;
+  }
+
+  /**
+   * After ACL SETUSER/DELUSER/LOAD: sessions follow their user's new object; a deleted user's
+   * sessions are closed (the caller's own after its reply), as Redis does. `off` and password
+   * changes leave open sessions alone, as in Redis.
+   */
+  private userChanged(user: User | undefined, name: string, deleted: boolean): void {
+    for (const c of [...this.connections.values()]) {
+      if (c.aclUser.name !== name) continue;
+      if (deleted) {
+        if (c === this.current) c.closeAfterReply();
+        else c.close();
+      } else if (user !== undefined) {
+        c.aclUser = user;
+      }
+    }
+    if (!this.prunePending) {
+      this.prunePending = true;
+      queueMicrotask(() => {
+        this.prunePending = false;
+        const live = new Set<string>();
+        for (const u of this.acl.users.values()) for (const p of u.passwords) live.add(p);
+        this.verified.retain(live);
+      });
+    }
+  }
+  private prunePending = false;
+
+  /** Redoubt's user expiry: sessions of a user past its `expireat` are closed by the cron. */
+  private closeExpiredSessions(): void {
+    let names: Set<string> | null = null;
+    for (const u of this.acl.users.values()) {
+      if (u.expireAt !== null && u.expireAt <= this.now) (names ??= new Set()).add(u.name);
+    }
+    if (names === null) return;
+    for (const c of [...this.connections.values()]) {
+      if (names.has(c.aclUser.name)) {
+        this.log('verbose', `Closing client of expired user '${c.aclUser.name}': ${c.infoLine()}`);
+        c.close();
+      }
+    }
   }
 
   infoString(sections: string[]): string {
@@ -229,11 +337,12 @@ export class Server implements ServerView {
         return;
       }
     }
-    if (!conn.authenticated && !cmd.noAuth) {
+    if (!conn.authenticated && !cmd.noAuth && this.authRequired()) {
       reply.error('NOAUTH Authentication required.');
       cmd.rejectedCalls++;
       return;
     }
+    if (!conn.aclUser.unrestricted && !this.aclAdmits(conn, cmd, argv)) return;
     // MONITOR turns a connection into a replica-like feed: Redis refuses it keyspace commands
     if ((conn.monitor || conn.kind === 'replica') && (cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate'))) {
       reply.error("ERR Replica can't interact with the keyspace");
@@ -241,6 +350,43 @@ export class Server implements ServerView {
       return;
     }
     this.call(conn, cmd, argv);
+  }
+
+  /**
+   * The ACL step for a user without every permission. Redis exempts the no_auth commands (AUTH,
+   * HELLO, QUIT, RESET) from ACL checks, which makes a `-auth` rule ineffective (valkey#3286).
+   * Redoubt keeps the exemption before authentication, but a session that is already in may
+   * switch identity (AUTH, HELLO ... AUTH) only if its user is allowed `auth` (and `hello`).
+   */
+  private aclAdmits(conn: Connection, cmd: Command, argv: string[]): boolean {
+    const user = conn.aclUser;
+    let denial: AclDenial | null;
+    if (cmd.noAuth) {
+      const reauth = cmd.name === 'auth' || (cmd.name === 'hello' && helloAuthenticates(argv));
+      if (!reauth || (!conn.authenticated && this.authRequired())) return true;
+      denial = this.acl.check(user, cmd, argv);
+      if (denial === null && cmd.name === 'hello') denial = this.acl.check(user, this.commands.get('auth')!, ['auth']);
+    } else {
+      denial = this.acl.check(user, cmd, argv);
+    }
+    if (denial === null) return true;
+    // CLIENT LIST and the log entry show the refused command, as Redis's lastcmd does
+    conn.lastCommand = cmd.fullname;
+    let msg: string;
+    if (denial.reason === 'command') {
+      this.stats.aclDeniedCmd++;
+      msg = `NOPERM this user has no permissions to run the '${denial.object}' command`;
+    } else if (denial.reason === 'key') {
+      this.stats.aclDeniedKey++;
+      msg = 'NOPERM this user has no permissions to access one of the keys used as arguments';
+    } else {
+      this.stats.aclDeniedChannel++;
+      msg = 'NOPERM this user has no permissions to access one of the channels used as arguments';
+    }
+    this.acl.log.add({ reason: denial.reason, context: 'toplevel', object: denial.object, username: user.name, clientInfo: conn.infoLine() });
+    conn.reply.error(msg);
+    cmd.rejectedCalls++;
+    return false;
   }
 
   /** DEBUG and MODULE run only where enable-debug-command / enable-module-command allow them. */
@@ -272,12 +418,15 @@ export class Server implements ServerView {
     // set before running, so CLIENT LIST/INFO show the command in progress as Redis does
     conn.lastCommand = cmd.fullname;
     const t0 = process.hrtime.bigint();
+    const outer = this.current;
+    this.current = conn;
     try {
       cmd.handler!(ctx);
     } catch (e) {
       this.log('warning', `Command '${cmd.fullname}' raised an internal error: ${(e as Error)?.stack ?? e}`);
       reply.error('ERR internal error while executing the command');
     }
+    this.current = outer;
     const usec = Number(process.hrtime.bigint() - t0) / 1000;
     cmd.calls++;
     cmd.usec += usec;
@@ -323,7 +472,8 @@ export class Server implements ServerView {
     const cmd = this.lookupCommand(argv);
     if (cmd === undefined || cmd.handler === undefined) return false;
     if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) return false;
-    if (!conn.authenticated && !cmd.noAuth) return false;
+    if (!conn.authenticated && !cmd.noAuth && this.authRequired()) return false;
+    if (!cmd.noAuth && !conn.aclUser.unrestricted && this.acl.check(conn.aclUser, cmd, argv) !== null) return false;
     if (this.pauseMode === 'all') return true;
     // WRITE pause: writes and commands that may replicate (EVAL, PUBLISH...) wait
     return cmd.isWrite || cmd.flags.has('may_replicate');
@@ -373,7 +523,8 @@ export class Server implements ServerView {
       return;
     }
     // Decided on the accepted socket, before a Connection adopts its handle.
-    if (this.config.get('protected-mode') && !isUnix && !isLoopback(socket.remoteAddress) && !this.authRequired()) {
+    // Redis refuses when the default user is nopass, whether or not it is on
+    if (this.config.get('protected-mode') && !isUnix && !isLoopback(socket.remoteAddress) && this.defaultUser().nopass) {
       socket.end(`-${PROTECTED_MODE_DENIED}\r\n`);
       this.stats.rejectedConnections++;
       return;
@@ -440,13 +591,18 @@ export class Server implements ServerView {
       conn.kind = 'normal';
       this.monitors.delete(conn);
     }
+    conn.aclUser = this.defaultUser();
     conn.authenticated = !this.authRequired();
-    conn.user = 'default';
   }
 
   /* ------------------------------------------------------------------ lifecycle */
 
   async start(): Promise<void> {
+    const aclErrors = loadUsersAtStartup(this.acl, this.config);
+    if (aclErrors !== null) {
+      for (const line of aclErrors.slice(0, -1)) this.log('warning', line);
+      throw new Error(aclErrors[aclErrors.length - 1]);
+    }
     await this.listeners.open();
     this.scheduleCron();
   }
@@ -466,6 +622,7 @@ export class Server implements ServerView {
     this.lruClock = Math.floor(this.now / 1000);
     this.cronLoops++;
     activeExpireCycle(this);
+    this.closeExpiredSessions();
     this.infoState.sample(this);
     const timeout = this.config.get('timeout') as number;
     if (timeout > 0) {
@@ -521,3 +678,15 @@ export class Server implements ServerView {
 // scanners match on this text.
 export const PROTECTED_MODE_DENIED =
   "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
+
+/** True if this HELLO carries an AUTH option that would authenticate (same walk as the handler). */
+function helloAuthenticates(argv: string[]): boolean {
+  for (let j = 2; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j].toLowerCase();
+    if (opt === 'auth' && more >= 2) return true;
+    if (opt === 'setname' && more >= 1) j++;
+    else return false;
+  }
+  return false;
+}

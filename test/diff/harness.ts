@@ -10,6 +10,7 @@
  *   closes     — the server is expected to close the connection after replying
  *   sleep      — milliseconds to wait before the step (TTL scripts)
  *   help       — a `X HELP` reply: its structure is compared, not its wording (see helpMismatch)
+ *   mask       — a function both decoded replies go through before comparing (live fields)
  *   prose      — a COMMAND INFO/DOCS reply: compared after masking the texts that are Redoubt's own
  *                wording (summary, complexity, history text, replaced_by, key-spec notes)
  *
@@ -33,6 +34,8 @@ export interface Step {
   sleep?: number;
   help?: boolean;
   prose?: boolean;
+  /** replies are compared after this rewrite of both (live fields, orders Redis randomizes) */
+  mask?: (v: RespValue) => RespValue;
 }
 
 export interface Script {
@@ -201,6 +204,7 @@ export async function runScript(script: Script, resp: 2 | 3, redisPort: number, 
         if (ra.value === null || rb.value === null) same = ra.raw === rb.raw;
         else if (step.live) same = ra.value.t === rb.value.t;
         else if (step.help) same = helpMismatch(ra.value, rb.value) === null;
+        else if (step.mask) same = canonical(step.mask(ra.value), !!step.unordered) === canonical(step.mask(rb.value), !!step.unordered);
         else if (step.prose) same = canonical(maskProse(ra.value), !!step.unordered) === canonical(maskProse(rb.value), !!step.unordered);
         else if (step.unordered) same = canonical(ra.value, true) === canonical(rb.value, true);
         else same = ra.raw === rb.raw;

@@ -52,6 +52,9 @@ describe('live reply shapes vs redis-server', () => {
     const sb = infoShape(rb!.v as string);
     const server = sb.find(([s]) => s === 'Server')!;
     assert.equal(server[1].pop(), 'redoubt_version', 'redoubt_version closes the Server section');
+    // Redis 7.2's ACL refusal counters close the Stats section (7.0.15 has none)
+    const stats = sb.find(([s]) => s === 'Stats')!;
+    assert.deepEqual(stats[1].splice(-4), ['acl_access_denied_auth', 'acl_access_denied_cmd', 'acl_access_denied_key', 'acl_access_denied_channel']);
     // per-command latency tracking is not offered yet: the section is present and empty
     for (const s of sa) if (s[0] === 'Latencystats') s[1] = [];
     for (const s of [sa, sb]) {

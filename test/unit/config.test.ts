@@ -83,7 +83,8 @@ describe('redis.conf loading', () => {
   it('refuses what Redoubt does not do, never ignoring it', () => {
     assert.match(loadError('appendonly yes').reason, /only supports 'appendonly no'/);
     assert.match(loadError('daemonize yes').reason, /cannot fork/);
-    assert.match(loadError('user alice on >pw').reason, /not supported by Redoubt/);
+    // `user` lines are kept for the ACL store (their rules are checked in test/unit/acl.test.ts)
+    assert.deepEqual(loadText('user alice on >pw\nuser bob\n').get('user'), [['alice', 'on', '>pw'], ['bob']]);
     assert.match(loadError('loadmodule /x.so').reason, /modules/);
     // the truthful value of a pinned directive is accepted
     assert.equal(loadText('appendonly no\ndaemonize no\n').get('appendonly'), false);

@@ -1,0 +1,317 @@
+/*
+ * Authentication and enforcement against redis-server 7.0.15, byte for byte: AUTH, HELLO AUTH,
+ * RESET, NOAUTH, WRONGPASS, requirepass at run time, and every NOPERM form after ACL SETUSER
+ * restrictions, including attempts to reach a key outside the user's patterns through each command
+ * family Redoubt has. Redoubt runs with `acl-password-hash sha256` so stored passwords show exactly
+ * as Redis's.
+ *
+ * Users outlive a script (the servers are shared by the suite), so each script uses its own user
+ * names and ends by deleting them. Scripts that authenticate as a restricted user do it last or
+ * RESET back to the default user.
+ */
+
+import { diffSuite, type Script } from './harness';
+
+const SHA = ['--acl-password-hash', 'sha256'];
+
+/** Scripts run with the default user open (no requirepass): ACL SETUSER, then AUTH as the user. */
+const restricted: Script[] = [
+  {
+    name: 'AUTH forms with the default user open',
+    steps: [
+      ['AUTH', 'anything'],
+      ['AUTH', 'default', 'anything'],
+      ['AUTH', 'a', 'b', 'c'],
+      ['AUTH'],
+      ['AUTH', 'nosuchuser', 'pw'],
+      ['ACL', 'SETUSER', 'au1', 'on', '>pw1', '+@all', '~*'],
+      ['AUTH', 'au1', 'wrong'],
+      ['AUTH', 'au1', 'pw1'],
+      ['ACL', 'WHOAMI'],
+      ['CLIENT', 'SETNAME', 'c1'],
+      ['RESET'],
+      ['ACL', 'WHOAMI'],
+      ['HELLO', '2', 'AUTH', 'au1', 'wrong'],
+      // HELLO's reply carries the connection id: only its type is compared
+      { cmd: ['HELLO', '2', 'AUTH', 'au1', 'pw1', 'SETNAME', 'n2'], live: true },
+      { cmd: ['HELLO', '3', 'AUTH', 'au1', 'pw1', 'SETNAME', 'bad name'] },
+      ['HELLO', '2', 'AUTH', 'au1'],
+      ['CLIENT', 'GETNAME'],
+      ['RESET'],
+      ['ACL', 'SETUSER', 'au1', 'off'],
+      ['AUTH', 'au1', 'pw1'],
+      ['ACL', 'SETUSER', 'au1', 'on', 'nopass'],
+      ['AUTH', 'au1', 'whatever'],
+      ['RESET'],
+      ['ACL', 'DELUSER', 'au1'],
+      ['AUTH', 'au1', 'whatever'],
+    ],
+  },
+  {
+    name: 'failed AUTH and HELLO AUTH are logged with the name as sent',
+    steps: [
+      ['ACL', 'LOG', 'RESET'],
+      ['AUTH', 'ghost', 'pw'],
+      ['auth', 'ghost', 'pw'],
+      ['hello', '2', 'auth', 'ghost', 'pw'],
+      ['ACL', 'LOG', 'RESET'],
+    ],
+  },
+  {
+    name: 'NOPERM for commands and subcommands',
+    steps: [
+      ['ACL', 'SETUSER', 'nc1', 'on', '>p', '+get', '+set', '+config|get', '~*'],
+      ['AUTH', 'nc1', 'p'],
+      ['SET', 'k', 'v'],
+      ['GET', 'k'],
+      ['DEL', 'k'],
+      ['CONFIG', 'GET', 'maxmemory'],
+      ['CONFIG', 'SET', 'maxmemory', '0'],
+      ['CONFIG', 'RESETSTAT'],
+      ['CLIENT', 'ID'],
+      ['PING'],
+      ['ECHO', 'x'],
+      ['NOSUCHCOMMAND'],
+      ['GET'],
+      ['CONFIG', 'NOSUCHSUB'],
+      ['ACL', 'WHOAMI'],
+      ['QUIT'],
+    ],
+  },
+  {
+    name: 'NOPERM for keys outside the patterns, family by family',
+    steps: [
+      ['MSET', 'key:1', 'a', 'other', 'b', 'counter:1', '5'],
+      ['ACL', 'SETUSER', 'kp1', 'on', '>p', '+@all', '~key:*', '~counter:*'],
+      ['AUTH', 'kp1', 'p'],
+      ['GET', 'key:1'],
+      ['GET', 'other'],
+      ['SET', 'other', 'x'],
+      ['MGET', 'key:1', 'other'],
+      ['MGET', 'key:1', 'counter:1'],
+      ['MSET', 'key:2', 'a', 'other', 'x'],
+      ['MSETNX', 'key:3', 'a', 'other', 'x'],
+      ['EXISTS', 'key:3'],
+      ['DEL', 'key:1', 'other'],
+      ['UNLINK', 'other'],
+      ['EXISTS', 'key:1', 'other'],
+      ['TYPE', 'other'],
+      ['TTL', 'other'],
+      ['EXPIRE', 'other', '100'],
+      ['PERSIST', 'other'],
+      ['TOUCH', 'other'],
+      ['OBJECT', 'ENCODING', 'other'],
+      ['COPY', 'key:1', 'other'],
+      ['COPY', 'other', 'key:9'],
+      ['RENAME', 'key:1', 'other'],
+      ['RENAMENX', 'other', 'key:8'],
+      ['LCS', 'key:1', 'other'],
+      ['INCR', 'counter:1'],
+      ['INCR', 'other'],
+      ['APPEND', 'other', 'x'],
+      ['GETDEL', 'other'],
+      ['GETEX', 'other'],
+      ['SETRANGE', 'other', '0', 'x'],
+      ['STRLEN', 'other'],
+      ['MOVE', 'other', '1'],
+      { cmd: ['KEYS', '*'], unordered: true },
+      ['DBSIZE'],
+      { cmd: ['RANDOMKEY'], live: true },
+      ['COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'other', '2'],
+      ['RESET'],
+      ['GET', 'other'],
+      ['ACL', 'DELUSER', 'kp1'],
+    ],
+  },
+  {
+    name: 'read-only and write-only key patterns',
+    steps: [
+      ['SET', 'r:1', 'a'],
+      ['SET', 'w:1', 'b'],
+      ['ACL', 'SETUSER', 'rw1', 'on', '>p', '+@all', '%R~r:*', '%W~w:*'],
+      ['AUTH', 'rw1', 'p'],
+      ['GET', 'r:1'],
+      ['SET', 'r:1', 'x'],
+      ['GET', 'w:1'],
+      ['SET', 'w:1', 'x'],
+      ['APPEND', 'w:1', 'x'],
+      ['COPY', 'r:1', 'w:2'],
+      ['COPY', 'w:1', 'r:2'],
+      ['RENAME', 'r:1', 'w:3'],
+      ['DEL', 'r:1'],
+      ['RESET'],
+      ['ACL', 'DELUSER', 'rw1'],
+    ],
+  },
+  {
+    name: 'selectors: a command is allowed if root or any selector allows it all',
+    steps: [
+      ['ACL', 'SETUSER', 'sel1', 'on', '>p', '+get', '~key:*', '(+set ~counter:*)'],
+      ['AUTH', 'sel1', 'p'],
+      ['GET', 'key:1'],
+      ['GET', 'counter:1'],
+      ['SET', 'counter:1', '1'],
+      ['SET', 'key:1', '1'],
+      ['INCR', 'counter:1'],
+      ['RESET'],
+      ['ACL', 'DELUSER', 'sel1'],
+    ],
+  },
+  {
+    name: 'revoked permissions apply to the next command of an open session',
+    steps: [
+      ['ACL', 'SETUSER', 'rv1', 'on', '>p', '+@all', '~*'],
+      ['AUTH', 'rv1', 'p'],
+      ['SET', 'a', '1'],
+      ['ACL', 'SETUSER', 'rv1', '-set'],
+      ['SET', 'a', '2'],
+      ['ACL', 'SETUSER', 'rv1', 'resetkeys', '~b*'],
+      ['GET', 'a'],
+      ['GET', 'b'],
+      ['ACL', 'SETUSER', 'rv1', '+set', 'off'],
+      ['SET', 'b', '1'],
+      ['ACL', 'SETUSER', 'rv1', '-acl'],
+      ['ACL', 'WHOAMI'],
+      ['RESET'],
+      ['ACL', 'DELUSER', 'rv1'],
+    ],
+  },
+  {
+    name: 'AUTH, HELLO, QUIT and RESET need no permission in Redis',
+    steps: [
+      ['ACL', 'SETUSER', 'na1', 'on', '>p', '+@all', '-hello', '-reset', '~*'],
+      ['AUTH', 'na1', 'p'],
+      { cmd: ['HELLO', '2'], live: true },
+      ['RESET'],
+      ['ACL', 'DELUSER', 'na1'],
+    ],
+  },
+  {
+    name: 'the ACL LOG after denials: reason, object, username, context',
+    steps: [
+      ['ACL', 'LOG', 'RESET'],
+      ['SET', 'secret', 'x'],
+      ['ACL', 'SETUSER', 'lg1', 'on', '>p', '+get', '~pub:*'],
+      ['AUTH', 'lg1', 'p'],
+      ['GET', 'secret'],
+      ['GET', 'secret'],
+      ['SET', 'pub:1', 'x'],
+      ['RESET'],
+      ['ACL', 'DELUSER', 'lg1'],
+      ['ACL', 'LOG', 'RESET'],
+    ],
+  },
+  {
+    name: 'DELUSER of the caller\'s own user closes it after the reply',
+    steps: [
+      ['ACL', 'SETUSER', 'dl1', 'on', '>p', '+@all', '~*'],
+      ['AUTH', 'dl1', 'p'],
+      { cmd: ['ACL', 'DELUSER', 'dl1'], closes: true },
+    ],
+  },
+  {
+    name: 'CLIENT KILL USER',
+    steps: [
+      ['CLIENT', 'KILL', 'USER', 'nosuchuser'],
+      ['CLIENT', 'KILL', 'USER', 'default'],
+      ['ACL', 'SETUSER', 'ku1', 'on', '>p', '+@all', '~*'],
+      ['CLIENT', 'KILL', 'USER', 'ku1'],
+      ['AUTH', 'ku1', 'p'],
+      { cmd: ['CLIENT', 'KILL', 'USER', 'ku1', 'SKIPME', 'no'], closes: true },
+    ],
+  },
+];
+
+/** Scripts run with `requirepass` set: every connection starts unauthenticated. */
+const PASS = 'diff-secret';
+const withPassword: Script[] = [
+  {
+    name: 'NOAUTH before AUTH, then AUTH and HELLO AUTH',
+    resp: [2],
+    steps: [
+      ['PING'],
+      ['GET', 'x'],
+      ['NOSUCHCOMMAND'],
+      ['GET'],
+      ['HELLO'],
+      ['HELLO', '3'],
+      ['HELLO', '3', 'SETNAME', 'x'],
+      ['HELLO', '4'],
+      ['HELLO', 'x'],
+      ['AUTH', 'wrong'],
+      ['AUTH', 'default', 'wrong'],
+      ['HELLO', '3', 'AUTH', 'default', 'wrong'],
+      { cmd: ['HELLO', '3', 'AUTH', 'default', PASS, 'SETNAME', 'me'], live: true },
+      ['PING'],
+      ['CLIENT', 'GETNAME'],
+      ['RESET'],
+      ['PING'],
+      ['AUTH', PASS],
+      ['PING'],
+      ['AUTH', 'wrong'],
+      ['PING'],
+      ['ACL', 'WHOAMI'],
+      ['QUIT'],
+    ],
+  },
+  {
+    name: 'pre-auth argument limits',
+    resp: [2],
+    steps: [
+      { raw: '*11\r\n', closes: true },
+    ],
+  },
+  {
+    name: 'pre-auth bulk limit',
+    resp: [2],
+    steps: [
+      { raw: '*2\r\n$4\r\nECHO\r\n$16385\r\n', closes: true },
+    ],
+  },
+  {
+    name: 'ten arguments are still allowed before AUTH',
+    resp: [2],
+    steps: [
+      ['AUTH', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      ['AUTH', 'x'.repeat(16384)],
+    ],
+  },
+  {
+    name: 'requirepass changes at run time; open sessions stay in',
+    resp: [2],
+    steps: [
+      ['AUTH', PASS],
+      ['CONFIG', 'SET', 'requirepass', 'other-secret'],
+      ['CONFIG', 'GET', 'requirepass'],
+      ['PING'],
+      ['AUTH', PASS],
+      ['AUTH', 'other-secret'],
+      ['ACL', 'GETUSER', 'default'],
+      ['CONFIG', 'SET', 'requirepass', ''],
+      ['ACL', 'GETUSER', 'default'],
+      ['AUTH', 'x'],
+      ['CONFIG', 'SET', 'requirepass', PASS],
+      ['ACL', 'LIST'],
+    ],
+  },
+  {
+    name: 'a user with nopass accepts any password; a disabled one none',
+    resp: [2],
+    steps: [
+      ['AUTH', PASS],
+      ['ACL', 'SETUSER', 'np1', 'on', 'nopass', '+@all', '~*'],
+      ['ACL', 'SETUSER', 'off1', 'off', '>p', '+@all', '~*'],
+      ['AUTH', 'np1', 'anything'],
+      ['ACL', 'WHOAMI'],
+      ['AUTH', 'off1', 'p'],
+      ['ACL', 'WHOAMI'],
+      ['ACL', 'DELUSER', 'np1', 'off1'],
+    ],
+  },
+];
+
+diffSuite('authentication and ACL enforcement', restricted, { redoubtArgs: SHA });
+diffSuite('authentication with requirepass', withPassword, {
+  redoubtArgs: [...SHA, '--requirepass', PASS],
+  redisArgs: ['--requirepass', PASS],
+});
