@@ -12,14 +12,19 @@
  * (~key:* ~counter:*) plus a selector, and SET/GET run as that user (`--user bench -a ...`), so the
  * table shows what ACL enforcement costs each server; the memory part is skipped.
  *
- * Usage: npm run bench [-- --rounds N] [--requests N] [--keys N] [--quick] [--acl]
+ * With --tls, both servers also listen on a TLS port (certificates generated with openssl for the
+ * run, `tls-auth-clients no` on both) and redis-benchmark --tls runs PING, SET and GET over it; the
+ * memory part is skipped.
+ *
+ * Usage: npm run bench [-- --rounds N] [--requests N] [--keys N] [--quick] [--acl] [--tls]
  * Every server started here is stopped before exit, also on errors and Ctrl-C.
  */
 
 import { spawn, execFileSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as fs from 'node:fs';
-import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
+import { freePort, startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
+import { makePki, type TestPki } from '../test/support/certs';
 
 interface Options {
   rounds: number;
@@ -27,6 +32,7 @@ interface Options {
   keys: number;
   clients: number;
   acl: boolean;
+  tls: boolean;
 }
 
 const ACL_USER = 'bench';
@@ -35,7 +41,7 @@ const ACL_PASS = 'bench-password-0123456789';
 const ACL_RULES = ['on', '>' + ACL_PASS, '+@all', '-@dangerous', '~key:*', '~counter:*', '%R~ro:*', '(+get ~cache:*)'];
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50, acl: false };
+  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50, acl: false, tls: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -49,8 +55,9 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--clients') o.clients = num();
     else if (a === '--quick') Object.assign(o, { rounds: 1, requests: 20000, keys: 100000 });
     else if (a === '--acl') o.acl = true;
+    else if (a === '--tls') o.tls = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick] [--acl]\n');
+      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick] [--acl] [--tls]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -60,12 +67,16 @@ function parseOptions(argv: string[]): Options {
 const TESTS = ['ping_mbulk', 'set', 'get', 'incr', 'mset'];
 const PIPELINES = [1, 16];
 
+/** TLS ports of the two servers and the CA their certificate comes from (with --tls). */
+interface TlsTarget { ca: string; ports: Map<number, number> }
+
 /** Runs redis-benchmark once; returns requests per second by test name (upper case, as printed). */
-function redisBenchmark(port: number, pipeline: number, o: Options): Promise<Map<string, number>> {
+function redisBenchmark(port: number, pipeline: number, o: Options, tlsTarget: TlsTarget | null = null): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    const tests = o.acl ? ['set', 'get'] : TESTS;
+    const tests = o.acl ? ['set', 'get'] : o.tls ? ['ping_mbulk', 'set', 'get'] : TESTS;
     const auth = o.acl ? ['--user', ACL_USER, '-a', ACL_PASS] : [];
-    const args = ['-h', '127.0.0.1', '-p', String(port), ...auth, '-c', String(o.clients), '-n', String(o.requests), '-P', String(pipeline), '-t', tests.join(','), '-q', '--csv'];
+    const target = tlsTarget ? ['--tls', '--cacert', tlsTarget.ca, '-p', String(tlsTarget.ports.get(port))] : ['-p', String(port)];
+    const args = ['-h', '127.0.0.1', ...target, ...auth, '-c', String(o.clients), '-n', String(o.requests), '-P', String(pipeline), '-t', tests.join(','), '-q', '--csv'];
     const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -188,15 +199,31 @@ async function main(): Promise<void> {
     }
   }
   const servers: RunningServer[] = [];
-  const stopAll = () => Promise.all(servers.map((s) => s.stop()));
+  let pki: TestPki | null = null;
+  const stopAll = () => Promise.all(servers.map((s) => s.stop())).then(() => pki?.cleanup());
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   try {
     const noPersistence = ['--save', '', '--appendonly', 'no'];
-    const redis = await startRedis();
+    let tlsTarget: TlsTarget | null = null;
+    const tlsArgs: [string[], string[]] = [[], []];
+    if (o.tls) {
+      pki = makePki();
+      const common = ['--tls-cert-file', pki.server.cert, '--tls-key-file', pki.server.key, '--tls-ca-cert-file', pki.caCert, '--tls-auth-clients', 'no'];
+      const ports = [await freePort(), await freePort()];
+      tlsArgs[0] = ['--tls-port', String(ports[0]), ...common];
+      tlsArgs[1] = ['--tls-port', String(ports[1]), ...common];
+      tlsTarget = { ca: pki.caCert, ports: new Map() };
+    }
+    const redis = await startRedis(tlsArgs[0]);
     servers.push(redis);
-    const redoubt = await startRedoubt(noPersistence);
+    const redoubt = await startRedoubt([...noPersistence, ...tlsArgs[1]]);
     servers.push(redoubt);
+    if (tlsTarget) {
+      tlsTarget.ports.set(redis.port, Number(tlsArgs[0][1]));
+      tlsTarget.ports.set(redoubt.port, Number(tlsArgs[1][1]));
+      process.stdout.write('over TLS (redis-benchmark --tls; both servers tls-auth-clients no)\n');
+    }
     const version = execFileSync('redis-server', ['--version']).toString().trim().split(' ').slice(0, 3).join(' ');
     process.stdout.write(`Redoubt vs ${version}; ${o.rounds} round(s), ${o.requests} requests, ${o.clients} clients\n\n`);
     if (o.acl) {
@@ -213,7 +240,7 @@ async function main(): Promise<void> {
       for (const pipeline of PIPELINES) {
         for (const [name, server] of order) {
           await query(server.port, ['FLUSHALL']);
-          const rps = await redisBenchmark(server.port, pipeline, o);
+          const rps = await redisBenchmark(server.port, pipeline, o, tlsTarget);
           for (const [test, v] of rps) {
             const key = `${test}\t${pipeline}`;
             if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [] });
@@ -231,7 +258,7 @@ async function main(): Promise<void> {
       rows.push([test, pipeline, fmt(a), fmt(b), s.redis.length && s.redoubt.length ? (b / a).toFixed(2) : 'n/a']);
     }
     process.stdout.write('\nThroughput (median requests per second; ratio = redoubt / redis)\n\n' + table(rows) + '\n\n');
-    if (o.acl) return;
+    if (o.acl || o.tls) return;
 
     const mem = [['server', 'keys', 'used_memory', 'bytes/key', 'RSS', 'RSS bytes/key']];
     for (const [name, server] of [['redis', redis], ['redoubt', redoubt]] as const) {

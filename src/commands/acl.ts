@@ -118,7 +118,7 @@ function aclGetUser(ctx: Ctx): void {
     return;
   }
   const exp = expiryToken(u);
-  ctx.reply.map(exp === null ? 6 : 7);
+  ctx.reply.map(6 + (exp === null ? 0 : 1) + (u.from.length === 0 ? 0 : 1));
   ctx.reply.bulk('flags');
   const flags = userFlags(u);
   ctx.reply.set(flags.length);
@@ -136,6 +136,10 @@ function aclGetUser(ctx: Ctx): void {
   if (exp !== null) {
     ctx.reply.bulk('expireat');
     ctx.reply.int(Math.floor(u.expireAt! / 1000));
+  }
+  if (u.from.length !== 0) {
+    ctx.reply.bulk('from');
+    ctx.reply.bulkArray(u.from.map((c) => c.text));
   }
 }
 

@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import type { DirectiveSpec, ParseResult } from './registry';
 import { parseStrtoll, parseMemory, repr, formatMemoryUnit } from './registry';
+import { parseCidr, type Cidr } from '../security/cidr';
 
 const INT_MAX = 2147483647n;
 const INT_MIN = -2147483648n;
@@ -24,7 +25,6 @@ const ULLONG_MAX = 18446744073709551615n;
 const NO_PERSISTENCE = 'RDB/AOF persistence is not implemented yet';
 const NO_REPLICATION = 'replication is not implemented yet';
 const NO_CLUSTER = 'cluster mode is not implemented';
-const NO_TLS = 'TLS is not implemented yet';
 const NO_EVICTION = 'maxmemory and eviction are not implemented yet';
 const NO_ENCODINGS = 'compact encodings of aggregate types are not implemented yet';
 const NO_DEFRAG = 'active defragmentation does not apply to a garbage-collected heap';
@@ -72,6 +72,18 @@ function parseBind(w: string[]): ParseResult {
   if (w.length > 16) return { error: 'Too many bind addresses specified.' };
   const addrs = w.length === 1 && w[0] === '' ? [] : w;
   return { value: addrs, shown: addrs.join(' ') };
+}
+
+/** trusted-networks: CIDR blocks (canonicalised), or nothing = every network. */
+function parseNetworks(w: string[]): ParseResult {
+  const words = w.filter((x) => x !== '');
+  const value: Cidr[] = [];
+  for (const x of words) {
+    const c = parseCidr(x);
+    if (c === null) return { error: `Invalid network '${x}': expected an IPv4 or IPv6 address with an optional /prefix` };
+    if (!value.some((v) => v.text === c.text)) value.push(c);
+  }
+  return { value, shown: value.map((c) => c.text).join(' ') };
 }
 
 function errnoText(e: NodeJS.ErrnoException): string {
@@ -212,6 +224,13 @@ export const DIRECTIVES: DirectiveSpec[] = [
   enm('enable-protected-configs', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
   enm('enable-debug-command', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
   enm('enable-module-command', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
+  // Redoubt's admission controls (src/net/admission.ts; docs/security.md)
+  bool('allow-unauthenticated-network', 'no', { mutability: 'immutable' }),
+  { name: 'trusted-networks', type: 'special', default: '', multiArg: true, parse: parseNetworks,
+    rewrite: (v: Cidr[], n, isDefault) => (isDefault ? { lines: [], force: false } : { lines: [`${n} ${v.map((c) => c.text).join(' ')}`], force: true }) },
+  int('auth-timeout', '10', 0n, INT_MAX),
+  int('maxclients-per-ip', '0', 0n, INT_MAX),
+  int('max-new-connections-per-ip-per-second', '0', 0n, INT_MAX),
 
   /* ---- general */
   bool('daemonize', 'no', { mutability: 'immutable', pinned: 'Node.js cannot fork safely; run Redoubt under systemd or another supervisor instead' }),
@@ -365,26 +384,37 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('cluster-announce-tls-port', '0', 0n, 65535n, { pinned: NO_CLUSTER }),
 
   /* ---- TLS */
-  int('tls-port', '0', 0n, 65535n, { pinned: NO_TLS }),
-  str('tls-cert-file', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-key-file', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-key-file-pass', '', { emptyIsNull: true, sensitive: true, pinned: NO_TLS }),
-  str('tls-client-cert-file', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-client-key-file', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-client-key-file-pass', '', { emptyIsNull: true, sensitive: true, pinned: NO_TLS }),
-  str('tls-dh-params-file', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-ca-cert-file', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-ca-cert-dir', '', { emptyIsNull: true, pinned: NO_TLS }),
-  enm('tls-auth-clients', 'yes', ['no', 'yes', 'optional'], { pinned: NO_TLS }),
-  bool('tls-replication', 'no', { pinned: NO_TLS }),
-  bool('tls-cluster', 'no', { pinned: NO_TLS }),
-  str('tls-protocols', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-ciphers', '', { emptyIsNull: true, pinned: NO_TLS }),
-  str('tls-ciphersuites', '', { emptyIsNull: true, pinned: NO_TLS }),
-  bool('tls-prefer-server-ciphers', 'no', { pinned: NO_TLS }),
-  bool('tls-session-caching', 'yes', { pinned: NO_TLS }),
-  int('tls-session-cache-size', '20480', 0n, INT_MAX, { pinned: NO_TLS }),
-  int('tls-session-cache-timeout', '300', 0n, INT_MAX, { pinned: NO_TLS }),
+  /* ---- TLS (src/net/tls.ts; docs/security.md). The file and protocol settings are checked
+   * together when a CONFIG SET is complete (registry onCommit), so a certificate and its key can
+   * be changed in one SET. */
+  int('tls-port', '0', 0n, 65535n),
+  str('tls-cert-file', '', { emptyIsNull: true }),
+  str('tls-key-file', '', { emptyIsNull: true }),
+  str('tls-key-file-pass', '', { emptyIsNull: true, sensitive: true }),
+  str('tls-client-cert-file', '', { emptyIsNull: true }),
+  str('tls-client-key-file', '', { emptyIsNull: true }),
+  str('tls-client-key-file-pass', '', { emptyIsNull: true, sensitive: true }),
+  str('tls-dh-params-file', '', { emptyIsNull: true }),
+  str('tls-ca-cert-file', '', { emptyIsNull: true }),
+  str('tls-ca-cert-dir', '', { emptyIsNull: true }),
+  enm('tls-auth-clients', 'yes', ['no', 'yes', 'optional']),
+  bool('tls-replication', 'no', { pinned: NO_REPLICATION }),
+  bool('tls-cluster', 'no', { pinned: NO_CLUSTER }),
+  str('tls-protocols', '', { emptyIsNull: true }),
+  str('tls-ciphers', '', { emptyIsNull: true }),
+  str('tls-ciphersuites', '', { emptyIsNull: true }),
+  bool('tls-prefer-server-ciphers', 'no'),
+  bool('tls-session-caching', 'yes'),
+  int('tls-session-cache-size', '20480', 0n, INT_MAX),
+  int('tls-session-cache-timeout', '300', 0n, INT_MAX),
+  // Redis 8.6 / Valkey 9: a verified client certificate's CN logs the connection in as that user
+  { name: 'tls-auth-clients-user', type: 'special', default: 'off', parse: (w: string[]): ParseResult => {
+    const v = w[0].toLowerCase();
+    if (v !== 'off' && v !== 'cn') return { error: 'argument(s) must be one of the following: off, CN' };
+    return { value: v === 'cn' ? 'CN' : 'off', shown: v === 'cn' ? 'CN' : 'off' };
+  } },
+  // Redoubt: a peer that has not completed the TLS handshake within this many ms is disconnected
+  int('tls-handshake-timeout', '10000', 100n, INT_MAX, { mutability: 'immutable' }),
 
   /* ---- data structure encodings */
   int('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true, pinned: NO_ENCODINGS }),

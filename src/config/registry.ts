@@ -215,6 +215,8 @@ export class ConfigRegistry {
   /** primary directives, in declaration order */
   readonly list: Directive[] = [];
   private listeners = new Map<string, ((v: any) => void)[]>();
+  /** run once after all pairs of a CONFIG SET are stored; a throw rolls the whole SET back */
+  private commitChecks: ((changed: ReadonlySet<string>) => void)[] = [];
   /** absolute path of the config file, for CONFIG REWRITE (null: started without one) */
   configFile: string | null = null;
   /** how many times each directive appeared while loading (multi-line directives accumulate) */
@@ -263,6 +265,15 @@ export class ConfigRegistry {
     l.push(fn);
     this.listeners.set(d.name, l);
     fn(d.value);
+  }
+
+  /**
+   * `fn` sees the names of the directives one CONFIG SET changed, after all of them are stored: for
+   * settings that only make sense together (a certificate and its key). It may throw to refuse the
+   * SET; the error may carry `directive` to name the argument Redis's message blames.
+   */
+  onCommit(fn: (changed: ReadonlySet<string>) => void): void {
+    this.commitChecks.push(fn);
   }
 
   private store(d: Directive, r: { value: unknown; shown?: string }): void {
@@ -345,11 +356,14 @@ export class ConfigRegistry {
     let i = 0;
     try {
       for (; i < parsed.length; i++) this.store(parsed[i].d, parsed[i].r);
+      const changed = new Set(parsed.map(({ d }) => d.name));
+      for (const check of this.commitChecks) check(changed);
     } catch (e) {
-      for (let j = i; j >= 0; j--) {
+      const blamed = i < parsed.length ? parsed[i].d.name : ((e as { directive?: string }).directive ?? parsed[0].d.name);
+      for (let j = Math.min(i, parsed.length - 1); j >= 0; j--) {
         try { this.store(parsed[j].d, old[j]); } catch { /* the old value was live a moment ago */ }
       }
-      return `ERR CONFIG SET failed (possibly related to argument '${parsed[i].d.name}') - ${(e as Error).message}`;
+      return `ERR CONFIG SET failed (possibly related to argument '${blamed}') - ${(e as Error).message}`;
     }
     return null;
   }

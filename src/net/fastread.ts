@@ -14,13 +14,17 @@
  *    whatever it keeps past the call (RequestParser.detach()).
  *  - If the running Node does not expose what this needs, `adopt` returns null and the caller uses
  *    the ordinary 'data' events; behaviour is the same, only slower.
+ *  - A TLS socket is never adopted: its handle carries ciphertext, and the decrypted stream exists
+ *    only in the TLSSocket wrapper. Re-wrapping the handle would feed raw TLS records to the parser.
  */
 
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export function adoptWithOnread(accepted: net.Socket, onChunk: (chunk: Buffer) => void): net.Socket | null {
+  if (accepted instanceof tls.TLSSocket || (accepted as { encrypted?: boolean }).encrypted === true) return null;
   const anyAccepted = accepted as any;
   const handle = anyAccepted._handle;
   if (!handle || typeof handle.useUserBuffer !== 'function' || handle.reading) return null;

@@ -126,6 +126,7 @@ export function describeUser(u: User, index: CommandIndex): string {
   for (const f of userFlags(u)) res += f + ' ';
   const exp = expiryToken(u);
   if (exp !== null) res += exp + ' ';
+  for (const c of u.from) res += `from:${c.text} `;
   for (const p of u.passwords) res += '#' + p + ' ';
   for (const s of u.selectors) {
     const d = describeSelector(s, index);

@@ -1,7 +1,8 @@
 /*
  * ACL users and selectors, and the rule grammar that changes them, with Redis 7.0's semantics.
  *
- * A user has flags (on/off, nopass, sanitize-payload), stored password hashes, a Redoubt expiry, and
+ * A user has flags (on/off, nopass, sanitize-payload), stored password hashes, a Redoubt expiry and
+ * source networks (`from:<cidr>`, which `reset` leaves alone like the expiry: use `anyfrom`), and
  * a list of selectors whose first element is the root selector (the permissions written outside
  * parentheses). A selector holds a command bitmap indexed by Command.id (one byte per command, plus
  * a reserved last "future commands" slot that only +@all sets, which is how the description knows
@@ -26,6 +27,7 @@ import { ACL_CATEGORIES, type AclCategory } from '../commands/table';
 import { compileGlob, type GlobMatcher } from '../data/glob';
 import { splitArgs } from '../config/file';
 import { hashPassword, isSha256Hex, parseScrypt, sha256Hex, verifyPassword, type HashAlgorithm } from './passwords';
+import { parseCidr, type Cidr } from './cidr';
 
 export const PERM_READ = 1;
 export const PERM_WRITE = 2;
@@ -158,6 +160,8 @@ export class User {
   passwords: string[] = [];
   /** Redoubt: unix ms after which the user can no longer authenticate; null = never */
   expireAt: number | null = null;
+  /** Redoubt: networks AUTH is accepted from (`from:<cidr>`); empty = anywhere */
+  from: Cidr[] = [];
   sanitize: SanitizeMode = 'unset';
   /** root selector first */
   selectors: Selector[];
@@ -188,6 +192,7 @@ export class User {
     this.nopass = src.nopass;
     this.passwords = [...src.passwords];
     this.expireAt = src.expireAt;
+    this.from = [...src.from];
     this.sanitize = src.sanitize;
     this.selectors = src.selectors.map((s) => s.clone());
     this.refresh();
@@ -400,6 +405,12 @@ export function applyUserRule(u: User, op: string, ctx: RuleContext): string | n
     u.sanitize = 'sanitize-payload';
     u.selectors.length = 1;
     u.root.setAll(false);
+  } else if (ieq(op, 'anyfrom')) {
+    u.from = [];
+  } else if (op.length > 5 && ieq(op.slice(0, 5), 'from:')) {
+    const c = parseCidr(op.slice(5));
+    if (c === null) return RULE_ERR.SYNTAX;
+    if (!u.from.some((x) => x.text === c.text)) u.from.push(c);
   } else if (ieq(op, 'noexpire')) {
     u.expireAt = null;
   } else if (op.length > 9 && ieq(op.slice(0, 9), 'expireat:')) {

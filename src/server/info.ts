@@ -7,7 +7,8 @@
  * section order whatever the argument order). A field whose subsystem does not exist in Redoubt
  * reports that subsystem's idle state (no fork ever happened, no AOF, no Lua VM), never an
  * invented figure. Fields Redis 7.0 does not have: `redoubt_version` (end of # Server) and the
- * four `acl_access_denied_*` counters Redis 7.2 added (end of # Stats).
+ * four `acl_access_denied_*` counters Redis 7.2 added (end of # Stats), then the `redoubt_*`
+ * admission counters (refusals by reason, AUTH refused by `from:`, auth-timeout closes).
  */
 
 import * as os from 'node:os';
@@ -290,6 +291,8 @@ function statsSection(server: Server, st: InfoState): Lines {
     ['acl_access_denied_cmd', s.aclDeniedCmd],
     ['acl_access_denied_key', s.aclDeniedKey],
     ['acl_access_denied_channel', s.aclDeniedChannel],
+    // Redoubt's admission refusals by reason (src/net/admission.ts)
+    ...server.admission.infoLines(),
   ];
 }
 

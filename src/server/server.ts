@@ -21,8 +21,9 @@ import type { Ctx, ServerView, Session, Stats } from '../commands/context';
 import type { ConfigRegistry } from '../config/registry';
 import { buildCommandTable } from '../commands/index';
 import { Connection } from '../net/connection';
-import { isLoopback } from '../net/address';
+import { Admission, unauthenticatedNetworkRefusal } from '../net/admission';
 import { Logger } from './log';
+import { certificateOnlyRefuses } from '../net/tls';
 import { Listeners } from '../net/listener';
 import { activeExpireCycle } from '../data/expire';
 import { SlowLog } from './slowlog';
@@ -63,6 +64,8 @@ export class Server implements ServerView {
   readonly monitors = new Set<Connection>();
   readonly writeListeners: WriteListener[] = [];
   readonly listeners: Listeners;
+  /** accept-time decisions and the source side of AUTH (src/net/admission.ts) */
+  readonly admission: Admission;
   dirty = 0;
   /** DEBUG SET-ACTIVE-EXPIRE: when false the cron leaves expired keys to lazy expiry */
   activeExpireEnabled = true;
@@ -132,6 +135,37 @@ export class Server implements ServerView {
     config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
     this.listeners = new Listeners(this);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.admission = new Admission({
+      configValue: (name) => this.config.get(name),
+      connectionCount: () => this.connections.size,
+      get maxClients() { return self.maxClients; },
+      defaultUser: () => this.defaultUser(),
+      log: (level, msg) => this.log(level, msg),
+      get now() { return self.now; },
+      statsResetTime: () => this.stats.resetTime,
+    });
+    // Run time half of the start-up refusal: a password cannot be dropped, nor the port opened to
+    // the network, while the other holds (ACL SETUSER is covered at accept time).
+    for (const name of ['bind', 'port', 'requirepass']) {
+      config.onChange(name, () => {
+        if (!this.started) return;
+        const why = this.unauthenticatedNetworkRefusal();
+        if (why !== null) throw new Error(why);
+      });
+    }
+  }
+
+  private started = false;
+
+  private unauthenticatedNetworkRefusal(): string | null {
+    return unauthenticatedNetworkRefusal({
+      bind: this.config.get('bind') as string[],
+      tcpPorts: [this.config.get('port') as number, (this.config.lookup('tls-port')?.value as number | undefined) ?? 0],
+      defaultUser: this.defaultUser(),
+      allow: this.config.get('allow-unauthenticated-network') === true,
+    });
   }
 
   updateClock(): void {
@@ -170,7 +204,11 @@ export class Server implements ServerView {
     const conn = client as Connection;
     const u = this.acl.getUser(username);
     if (u === undefined || !u.enabled || this.expired(u)) return this.authFailed(conn, username, via);
-    if (u.nopass) return this.authSucceeded(conn, u);
+    // Redoubt's from: rule is checked before any password: the answer is the same WRONGPASS, so it
+    // tells nothing about the password, and no slow hash runs for a refused source.
+    if (u.from.length !== 0 && !this.admission.authAllowed(conn.id, u, conn.addr)) return this.authFailed(conn, username, via);
+    // tls-auth-clients-user CN makes passwordless users certificate-only (redis/redis#14638)
+    if (u.nopass) return certificateOnlyRefuses(this.config, conn.socket, u) ? this.authFailed(conn, username, via) : this.authSucceeded(conn, u);
     let slow: string[] | null = null;
     for (const stored of u.passwords) {
       const q = this.verified.quick(stored, password);
@@ -287,6 +325,8 @@ export class Server implements ServerView {
     conn.replySkipping = false;
   }
 
+  private lastAttackLog = -Infinity;
+
   private dispatch(conn: Connection, argv: string[]): void {
     const reply = conn.reply;
     const name = argv[0];
@@ -295,7 +335,11 @@ export class Server implements ServerView {
     if (cmd === undefined) {
       const lower = name.toLowerCase();
       if (lower === 'post' || lower === 'host:') {
-        this.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+        // logged at most once a minute, as Redis does: the attack is a flood of the same line
+        if (Math.abs(this.now - this.lastAttackLog) > 60000) {
+          this.lastAttackLog = this.now;
+          this.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+        }
         conn.close();
         return;
       }
@@ -517,19 +561,16 @@ export class Server implements ServerView {
       socket.destroy();
       return;
     }
-    if (this.connections.size >= this.maxClients) {
-      socket.end('-ERR max number of clients reached\r\n');
+    // Decided on the accepted (paused) socket, before a Connection adopts its handle.
+    const refusal = this.admission.decide(socket, isUnix);
+    if (refusal !== null) {
       this.stats.rejectedConnections++;
-      return;
-    }
-    // Decided on the accepted socket, before a Connection adopts its handle.
-    // Redis refuses when the default user is nopass, whether or not it is on
-    if (this.config.get('protected-mode') && !isUnix && !isLoopback(socket.remoteAddress) && this.defaultUser().nopass) {
-      socket.end(`-${PROTECTED_MODE_DENIED}\r\n`);
-      this.stats.rejectedConnections++;
+      if (refusal.reply !== null) socket.end(refusal.reply);
+      else socket.destroy();
       return;
     }
     const conn = new Connection(socket, this, this.nextClientId++, isUnix);
+    this.admission.opened(conn.id, socket, isUnix);
     this.connections.set(conn.id, conn);
     this.stats.totalConnections++;
   }
@@ -553,6 +594,7 @@ export class Server implements ServerView {
 
   removeConnection(conn: Connection): void {
     this.connections.delete(conn.id);
+    this.admission.closed(conn.id);
     this.monitors.delete(conn);
   }
 
@@ -603,7 +645,10 @@ export class Server implements ServerView {
       for (const line of aclErrors.slice(0, -1)) this.log('warning', line);
       throw new Error(aclErrors[aclErrors.length - 1]);
     }
+    const refusal = this.unauthenticatedNetworkRefusal();
+    if (refusal !== null) throw new Error(refusal);
     await this.listeners.open();
+    this.started = true;
     this.scheduleCron();
   }
 
@@ -623,6 +668,8 @@ export class Server implements ServerView {
     this.cronLoops++;
     activeExpireCycle(this);
     this.closeExpiredSessions();
+    this.admission.sweep();
+    this.closeAuthTimeouts();
     this.infoState.sample(this);
     const timeout = this.config.get('timeout') as number;
     if (timeout > 0) {
@@ -631,6 +678,23 @@ export class Server implements ServerView {
           this.log('verbose', 'Closing idle client');
           c.close();
         }
+      }
+    }
+  }
+
+  /**
+   * auth-timeout: a connection that has not authenticated within it is closed, so idle
+   * unauthenticated sockets (and clients trickling a request a byte at a time) cannot hold slots.
+   * Applies only while authentication is required; `timeout` still governs everyone else.
+   */
+  private closeAuthTimeouts(): void {
+    const limit = (this.config.get('auth-timeout') as number) * 1000;
+    if (limit <= 0 || !this.authRequired()) return;
+    for (const c of [...this.connections.values()]) {
+      if (!c.authenticated && c.kind === 'normal' && this.now - c.createdAt > limit) {
+        this.admission.countAuthTimeout();
+        this.admission.rateLimitedLog('auth-timeout', `Closing client that did not authenticate within auth-timeout: ${c.infoLine()}`);
+        c.close();
       }
     }
   }
@@ -674,10 +738,7 @@ export class Server implements ServerView {
   }
 }
 
-// Byte-for-byte what redis-server 7.0.15 sends, including its "Setup a an" wording: clients and
-// scanners match on this text.
-export const PROTECTED_MODE_DENIED =
-  "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
+export { PROTECTED_MODE_DENIED } from '../net/admission';
 
 /** True if this HELLO carries an AUTH option that would authenticate (same walk as the handler). */
 function helloAuthenticates(argv: string[]): boolean {

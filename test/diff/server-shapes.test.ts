@@ -54,6 +54,10 @@ describe('live reply shapes vs redis-server', () => {
     assert.equal(server[1].pop(), 'redoubt_version', 'redoubt_version closes the Server section');
     // Redis 7.2's ACL refusal counters close the Stats section (7.0.15 has none)
     const stats = sb.find(([s]) => s === 'Stats')!;
+    // then Redoubt's admission counters (docs/compatibility.md)
+    const redoubtStats = stats[1].filter((f) => f.startsWith('redoubt_'));
+    assert.deepEqual(stats[1].splice(-redoubtStats.length), redoubtStats);
+    assert.ok(redoubtStats.includes('redoubt_rejected_untrusted_network'));
     assert.deepEqual(stats[1].splice(-4), ['acl_access_denied_auth', 'acl_access_denied_cmd', 'acl_access_denied_key', 'acl_access_denied_channel']);
     // per-command latency tracking is not offered yet: the section is present and empty
     for (const s of sa) if (s[0] === 'Latencystats') s[1] = [];

@@ -1,63 +1,46 @@
 /*
  * Protected mode and bind, attacked from another host: a network namespace created by the test
- * (198.51.100.0/24, TEST-NET-2, routed nowhere else on this machine) reaches the servers over a
- * veth pair. With the default user passwordless and protected mode on, a non-loopback client gets
- * Redis's exact DENIED error and is disconnected; redis-server 7.0.15 runs the same scenario, so
- * the expectation is checked against the reference. Needs root (ip netns); skipped otherwise, with
- * the reason.
+ * (addresses from 203.0.113.0/24 and 2001:db8::/32, checked unused first: see net-ns.ts) reaches the
+ * servers over a veth pair. Redoubt is started with `allow-unauthenticated-network yes`, without
+ * which it would refuse to listen on that address at all (net-remote.test.ts). With the default
+ * user passwordless and protected mode on, a non-loopback client gets Redis's exact DENIED error
+ * and is disconnected; redis-server 7.0.15 runs the same scenario, so the expectation is checked
+ * against the reference. Needs root (ip netns); skipped otherwise, with the reason.
  */
 
 import { describe, it, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
+import { planNetNs, createNetNs, destroyNetNs, remoteCli as cliFrom } from './net-ns';
 
-const NS = `rdt${process.pid}`;
-const HOST_IF = `vrd${process.pid % 100000}a`;
-const NS_IF = `vrd${process.pid % 100000}b`;
-const HOST_IP = '198.51.100.1';
-const NS_IP = '198.51.100.2';
-
-function canUseNetns(): string | null {
-  if (process.getuid?.() !== 0) return 'needs root to create a network namespace';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return 'iproute2 (ip netns) is not available';
-  return null;
-}
-
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+const net = planNetNs(0);
+const HOST_IP = net.hostIp;
 
 /** redis-cli run from inside the namespace: the server sees a non-loopback peer. */
-function remoteCli(port: number, ...args: string[]): { out: string; code: number | null } {
-  const r = spawnSync('ip', ['netns', 'exec', NS, 'redis-cli', '-h', HOST_IP, '-p', String(port), ...args], { encoding: 'latin1', timeout: 5000 });
-  return { out: (r.stdout + r.stderr).trim(), code: r.status };
+function remoteCli(port: number, ...args: string[]): { out: string } {
+  return { out: cliFrom(net, HOST_IP, port, ...args) };
 }
 
 const cli = (port: number, ...args: string[]) =>
   execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'latin1' }).trim();
 
-const skip = canUseNetns();
+const skip = net.skip;
 
 describe('protected mode from a non-loopback host', { skip: skip ?? false }, () => {
   let redis: RunningServer;
   let redoubt: RunningServer;
 
   before(async () => {
-    ip('netns', 'add', NS);
-    ip('link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF);
-    ip('link', 'set', NS_IF, 'netns', NS);
-    ip('addr', 'add', `${HOST_IP}/24`, 'dev', HOST_IF);
-    ip('link', 'set', HOST_IF, 'up');
-    ip('netns', 'exec', NS, 'ip', 'addr', 'add', `${NS_IP}/24`, 'dev', NS_IF);
-    ip('netns', 'exec', NS, 'ip', 'link', 'set', NS_IF, 'up');
-    ip('netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up');
+    createNetNs(net);
     const bind = ['--bind', '127.0.0.1', HOST_IP];
-    [redis, redoubt] = await Promise.all([startRedis(bind), startRedoubt(bind)]);
+    // Redoubt refuses to listen on the network with a passwordless default user unless told to
+    [redis, redoubt] = await Promise.all([startRedis(bind), startRedoubt([...bind, '--allow-unauthenticated-network', 'yes'])]);
   });
 
   after(async () => {
     await Promise.all([redis?.stop(), redoubt?.stop()]);
-    try { ip('link', 'del', HOST_IF); } catch { /* already gone with the namespace */ }
-    try { ip('netns', 'del', NS); } catch { /* never created */ }
+    destroyNetNs(net);
   });
 
   it('a remote client gets the same DENIED error from both servers, and is counted', () => {

@@ -115,6 +115,20 @@ describe('ACL rules', () => {
     assert.equal(acl.getUser('u')!.expireAt, null);
   });
 
+  it('parses and renders the Redoubt source networks (from:, anyfrom)', () => {
+    const acl = newAcl();
+    assert.equal(acl.setUser('u', ['from:10.9.8.7/8', 'FROM:2001:db8::1/32', 'from:::ffff:1.2.3.4', 'from:10.0.0.0/8']), null);
+    assert.equal(list(acl, 'u'), 'off from:10.0.0.0/8 from:2001:db8::/32 from:1.2.3.4/32 resetchannels -@all');
+    for (const bad of ['from:', 'from:10.0.0.0/33', 'from:10.0.0/8', 'from:host.example', 'from:::1/129', 'from:1.2.3.4/08', 'from:fe80::1%eth0']) {
+      assert.equal(acl.setUser('u', [bad]), `ERR Error in ACL SETUSER modifier '${bad}': Syntax error`);
+    }
+    // reset leaves the networks alone, as it does the expiry; anyfrom clears them
+    assert.equal(acl.setUser('u', ['reset']), null);
+    assert.equal(acl.getUser('u')!.from.length, 3);
+    assert.equal(acl.setUser('u', ['anyfrom']), null);
+    assert.equal(list(acl, 'u'), 'off sanitize-payload resetchannels -@all');
+  });
+
   it('keeps the live User object on SETUSER and reports changes and deletions', () => {
     const acl = newAcl();
     const seen: string[] = [];
@@ -238,6 +252,8 @@ const rule = fc.oneof(
   fc.tuple(fc.constantFrom('+@', '-@'), fc.constantFrom(...cats)).map(([s, n]) => s + n),
   fc.tuple(fc.constantFrom('~', '%R~', '%W~', '%RW~', '&'), fc.constantFrom(...patterns)).map(([s, p]) => s + p),
   fc.constantFrom('+select|0', '+select|1', '+debug|sleep', '>pw', '>other', 'expireat:1900000000'),
+  // Redoubt's source networks, in spellings that canonicalise differently
+  fc.constantFrom('from:10.1.2.3/8', 'from:10.0.0.0/8', 'from:2001:DB8:0:0::1/32', 'from:::ffff:192.168.0.9/120', 'from:127.0.0.1', 'from:::1', 'anyfrom'),
   fc.array(fc.oneof(
     fc.tuple(fc.constantFrom('+', '-'), fc.constantFrom(...names)).map(([s, n]) => s + n),
     fc.tuple(fc.constantFrom('+@', '-@'), fc.constantFrom(...cats)).map(([s, n]) => s + n),
@@ -266,6 +282,7 @@ describe('ACL description round trip (property)', () => {
       const again = reload(text);
       const text2 = describeUser(again, acl.index);
       assert.equal(text2, text, rules.join(' '));
+      assert.deepEqual(again.from.map((c) => c.text), staged.from.map((c) => c.text));
       for (const argv of calls) {
         const cmd = lookup(argv);
         assert.deepEqual(acl.check(again, cmd, argv), acl.check(staged, cmd, argv), `${rules.join(' ')} | ${argv.join(' ')}`);
