@@ -120,15 +120,6 @@ export async function main(args: string[]): Promise<void> {
   server.log('warning', 'Server initialized');
   server.log('notice', 'Ready to accept connections');
 
-  // CONFIG SET port / bind: reopen the listeners (asynchronously; a failure is logged).
-  for (const name of ['port', 'bind']) {
-    let first = true;
-    config.onChange(name, () => {
-      if (first) { first = false; return; }
-      server.listeners.reopen().catch((e: Error) => server.log('warning', e.message));
-    });
-  }
-
   let shuttingDown = false;
   const onSignal = (sig: 'SIGTERM' | 'SIGINT') => {
     if (shuttingDown) {

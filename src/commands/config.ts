@@ -37,9 +37,19 @@ function configSet(ctx: Ctx): void {
   }
   const epc = cfg.get('enable-protected-configs') as string;
   const allowProtected = epc === 'yes' || (epc === 'local' && ctx.client.local === true);
+  const listenerNames = pairs.map(([n]) => cfg.lookup(n)?.name).filter((n) => n === 'port' || n === 'bind') as string[];
+  const previous: [string, string][] = listenerNames.map((n) => [n, cfg.show(cfg.lookup(n)!)]);
   const err = cfg.setMany(pairs, allowProtected);
-  if (err === null) ctx.reply.ok();
-  else ctx.reply.error(err);
+  if (err !== null) return ctx.reply.error(err);
+  if (listenerNames.length === 0 || previous.every(([n, v]) => cfg.show(cfg.lookup(n)!) === v)) return ctx.reply.ok();
+  // New listeners must be bound before we can answer, as Redis does; this session waits.
+  const blamed = listenerNames.includes('bind') ? 'bind' : 'port';
+  ctx.client.block(ctx.server.reopenListeners(), (failure) => {
+    if (failure === null) return ctx.reply.ok();
+    cfg.setMany(previous, true); // the old listeners were kept: put the values back to match them
+    const why = blamed === 'bind' ? 'Failed to bind to specified addresses.' : 'Unable to listen on this port. Check server logs.';
+    ctx.reply.error(`ERR CONFIG SET failed (possibly related to argument '${blamed}') - ${why}`);
+  });
 }
 
 /** Redis's resetServerStats + resetCommandTableStats + resetErrorTableStats. */

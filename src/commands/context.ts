@@ -121,6 +121,11 @@ export interface ServerView {
   authenticate(client: Session, user: string, pass: string, via?: string): boolean | Promise<boolean>;
   /** Redis's authRequired(): the default user is off, has passwords, or (Redoubt) has expired. */
   authRequired(): boolean;
+  /**
+   * CONFIG SET port/bind: binds the configured TCP addresses, then drops the old listeners.
+   * Resolves with null, or with a failure text (the old listeners are then kept).
+   */
+  reopenListeners(): Promise<string | null>;
   /** True if an ACL user with this name exists (CLIENT KILL USER). */
   hasUser(name: string): boolean;
   /** Write a line to the server log at the given level. */

@@ -244,6 +244,16 @@ export class Server implements ServerView {
     return false;
   }
 
+  reopenListeners(): Promise<string | null> {
+    return this.listeners.reopen().then(
+      () => null,
+      (e: Error) => {
+        this.log('warning', e.message);
+        return e.message;
+      },
+    );
+  }
+
   hasUser(name: string): boolean {
     return this.acl.getUser(name) !== undefined;
   }
