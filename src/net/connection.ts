@@ -74,8 +74,7 @@ export class Connection implements Session, ParserLimits {
   monitor = false;
   /** commands parsed but not yet run (paused server) */
   pending: string[][] = [];
-  /** per-connection argv being executed (for CLIENT LIST cmd=) */
-  /** Reply writer hook for errors (INFO errorstats) */
+  /** re-entrancy guard of processInput (a pause ending inside a command resumes input) */
   private processing = false;
 
   readonly socket: net.Socket;
