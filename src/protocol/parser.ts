@@ -323,7 +323,9 @@ export class RequestParser {
       return;
     }
     const tail = this.len - this.pos;
-    const copy = Buffer.allocUnsafe(Math.max(tail * 2, 16 * 1024));
+    // sized to the tail, not a fixed 16 KB: thousands of idle peers each holding a partial request
+    // (one byte is enough) must not each cost a full I/O buffer
+    const copy = Buffer.allocUnsafe(Math.max(tail * 2, 256));
     this.buf.copy(copy, 0, this.pos, this.len);
     this.buf = copy;
     this.pos = 0;
