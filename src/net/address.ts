@@ -2,11 +2,12 @@
  * Peer addresses as Redis shows and judges them.
  */
 
+import { isLoopbackIp, parseIp } from '../security/cidr';
+
 /** Redis's notion of a local peer (protected mode, enable-*-command local): 127.0.0.0/8 or ::1. */
 export function isLoopback(ip: string | undefined): boolean {
-  if (ip === undefined) return false;
-  if (ip.startsWith('::ffff:')) ip = ip.slice(7);
-  return ip.startsWith('127.') || ip === '::1';
+  const parsed = ip === undefined ? null : parseIp(ip);
+  return parsed !== null && isLoopbackIp(parsed);
 }
 
 /** "ip:port" with IPv4-mapped IPv6 addresses shown as plain IPv4, as Redis shows them. */
