@@ -18,11 +18,11 @@
  * Every later issue adds scripts: `diffSuite('name', [...scripts])` in a `*.test.ts` file here.
  */
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { readReply, canonical, encodeCommand, type RespValue } from '../support/resp';
-import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
+import { bothServers } from '../support/servers';
 
 export interface Step {
   cmd?: string[];
@@ -230,21 +230,11 @@ export async function runScript(script: Script, resp: 2 | 3, redisPort: number, 
 /** Declares a node:test suite that runs every script against a fresh redis-server and Redoubt. */
 export function diffSuite(name: string, scripts: Script[], opts: SuiteOptions = {}): void {
   describe(`differential: ${name}`, () => {
-    let redis: RunningServer;
-    let redoubt: RunningServer;
-    before(async () => {
-      [redis, redoubt] = await Promise.all([
-        startRedis(opts.redisArgs ?? []),
-        startRedoubt(opts.redoubtArgs ?? []),
-      ]);
-    });
-    after(async () => {
-      await Promise.all([redis?.stop(), redoubt?.stop()]);
-    });
+    const servers = bothServers(opts.redisArgs ?? [], opts.redoubtArgs ?? []);
     for (const script of scripts) {
       for (const resp of script.resp ?? [2, 3]) {
         it(`${script.name} (RESP${resp})`, async () => {
-          const problems = await runScript(script, resp as 2 | 3, redis.port, redoubt.port);
+          const problems = await runScript(script, resp as 2 | 3, servers.redis.port, servers.redoubt.port);
           assert.deepEqual(problems, [], problems.join('\n'));
         });
       }

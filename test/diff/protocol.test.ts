@@ -7,12 +7,12 @@
  * half-close, and everything each server sends back before closing must be the same bytes.
  */
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import fc from 'fast-check';
 import { diffSuite, type Script } from './harness';
-import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
+import { bothServers } from '../support/servers';
 
 const INLINE_MAX = 64 * 1024;
 
@@ -220,14 +220,7 @@ function exchange(port: number, bytes: Buffer, timeoutMs = 3000): Promise<string
 }
 
 describe('differential: protocol fuzz', () => {
-  let redis: RunningServer;
-  let redoubt: RunningServer;
-  before(async () => {
-    [redis, redoubt] = await Promise.all([startRedis(), startRedoubt()]);
-  });
-  after(async () => {
-    await Promise.all([redis?.stop(), redoubt?.stop()]);
-  });
+  const servers = bothServers();
 
   const token = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom('*', '$', '\r', '\n', '\r\n', '-', '0', '1', '2', '3', '4', '9', ' ', '"', "'", '\\', 'x', '\\x4', '\x00', '\xff', '\t') },
@@ -243,7 +236,7 @@ describe('differential: protocol fuzz', () => {
     const samples = fc.sample(input, { numRuns: 400, seed: 0x5eed });
     const mismatches: string[] = [];
     for (const bytes of samples) {
-      const [a, b] = await Promise.all([exchange(redis.port, bytes), exchange(redoubt.port, bytes)]);
+      const [a, b] = await Promise.all([exchange(servers.redis.port, bytes), exchange(servers.redoubt.port, bytes)]);
       if (a !== b) mismatches.push(`input ${JSON.stringify(bytes.toString('latin1'))}\n  redis:   ${JSON.stringify(a)}\n  redoubt: ${JSON.stringify(b)}`);
     }
     assert.deepEqual(mismatches, [], mismatches.slice(0, 5).join('\n'));

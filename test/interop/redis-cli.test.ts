@@ -5,10 +5,10 @@
  * stdin), -n, -r, --pipe mode with generated protocol, and --scan.
  */
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
+import { bothServers } from '../support/servers';
 import { encodeCommand } from '../support/resp';
 
 interface CliResult {
@@ -34,20 +34,13 @@ function cli(port: number, args: string[], stdin?: Buffer): Promise<CliResult> {
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 describe('interop: redis-cli (differential)', () => {
-  let redis: RunningServer;
-  let redoubt: RunningServer;
-  before(async () => {
-    [redis, redoubt] = await Promise.all([startRedis(), startRedoubt()]);
-  });
-  after(async () => {
-    await Promise.all([redis?.stop(), redoubt?.stop()]);
-  });
+  const servers = bothServers();
 
   /** Runs the same invocations in order on both servers and compares each result. */
   async function same(cases: { args: string[]; stdin?: Buffer }[]): Promise<CliResult[]> {
     const results: CliResult[] = [];
     for (const c of cases) {
-      const [a, b] = await Promise.all([cli(redis.port, c.args, c.stdin), cli(redoubt.port, c.args, c.stdin)]);
+      const [a, b] = await Promise.all([cli(servers.redis.port, c.args, c.stdin), cli(servers.redoubt.port, c.args, c.stdin)]);
       assert.deepEqual(
         { code: b.code, stdout: b.stdout },
         { code: a.code, stdout: a.stdout },
@@ -126,8 +119,8 @@ describe('interop: redis-cli (differential)', () => {
     for (let i = 0; i < n; i++) parts.push(encodeCommand(['SET', `pipe:${i}`, `value-${i}-\x00\xff`]));
     parts.push(encodeCommand(['INCR', 'pipe:0'])); // one error reply, counted by redis-cli
     const proto = Buffer.concat(parts);
-    for (const server of [redis, redoubt]) await cli(server.port, ['FLUSHALL']);
-    const [a, b] = await Promise.all([cli(redis.port, ['--pipe'], proto), cli(redoubt.port, ['--pipe'], proto)]);
+    for (const server of [servers.redis, servers.redoubt]) await cli(server.port, ['FLUSHALL']);
+    const [a, b] = await Promise.all([cli(servers.redis.port, ['--pipe'], proto), cli(servers.redoubt.port, ['--pipe'], proto)]);
     assert.equal(b.code, a.code);
     assert.match(b.stdout, new RegExp(`errors: 1, replies: ${n + 1}`));
     assert.equal(b.stdout, a.stdout);
@@ -135,24 +128,24 @@ describe('interop: redis-cli (differential)', () => {
   });
 
   it('--scan lists every key matching a pattern', async (t) => {
-    const probe = await cli(redoubt.port, ['COMMAND', 'INFO', 'SCAN']);
+    const probe = await cli(servers.redoubt.port, ['COMMAND', 'INFO', 'SCAN']);
     if (!/scan/i.test(probe.stdout)) {
       t.skip('SCAN is not implemented in this build');
       return;
     }
     await same([{ args: ['FLUSHALL'] }]);
     const keys = Array.from({ length: 500 }, (_, i) => `scan:${i}`);
-    for (const server of [redis, redoubt]) {
+    for (const server of [servers.redis, servers.redoubt]) {
       await cli(server.port, ['MSET', ...keys.flatMap((k) => [k, 'v']), 'other', 'v']);
     }
     const [a, b] = await Promise.all([
-      cli(redis.port, ['--scan', '--pattern', 'scan:*']),
-      cli(redoubt.port, ['--scan', '--pattern', 'scan:*']),
+      cli(servers.redis.port, ['--scan', '--pattern', 'scan:*']),
+      cli(servers.redoubt.port, ['--scan', '--pattern', 'scan:*']),
     ]);
     const lines = (s: string) => s.split('\n').filter(Boolean).sort();
     assert.deepEqual(lines(b.stdout), [...keys].sort());
     assert.deepEqual(lines(b.stdout), lines(a.stdout));
-    const all = await cli(redoubt.port, ['--scan']);
+    const all = await cli(servers.redoubt.port, ['--scan']);
     assert.equal(lines(all.stdout).length, 501);
   });
 });

@@ -4,11 +4,11 @@
  * scenario, so the expectation itself is checked against the reference.
  */
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
+import { bothServers } from '../support/servers';
 
 const LIMIT_ARGS = ['--client-output-buffer-limit', 'normal', '256kb', '128kb', '1'];
 
@@ -27,18 +27,11 @@ function flood(port: number): Promise<boolean> {
 }
 
 describe('client-output-buffer-limit', () => {
-  let redis: RunningServer;
-  let redoubt: RunningServer;
-  before(async () => {
-    [redis, redoubt] = await Promise.all([startRedis(LIMIT_ARGS), startRedoubt(LIMIT_ARGS)]);
-  });
-  after(async () => {
-    await Promise.all([redis?.stop(), redoubt?.stop()]);
-  });
+  const servers = bothServers(LIMIT_ARGS, LIMIT_ARGS);
 
   for (const which of ['redis', 'redoubt'] as const) {
     it(`${which}: a client over the hard limit is disconnected, others are served`, async () => {
-      const srv = which === 'redis' ? redis : redoubt;
+      const srv = which === 'redis' ? servers.redis : servers.redoubt;
       execFileSync('redis-cli', ['-p', String(srv.port), 'SET', 'big', 'x'.repeat(60000)]);
       assert.equal(await flood(srv.port), true);
       assert.equal(execFileSync('redis-cli', ['-p', String(srv.port), 'PING']).toString().trim(), 'PONG');
@@ -46,7 +39,7 @@ describe('client-output-buffer-limit', () => {
   }
 
   it('redoubt: the limit is visible and settable with CONFIG', () => {
-    const cli = (...a: string[]) => execFileSync('redis-cli', ['-p', String(redoubt.port), ...a]).toString();
+    const cli = (...a: string[]) => execFileSync('redis-cli', ['-p', String(servers.redoubt.port), ...a]).toString();
     assert.match(cli('CONFIG', 'GET', 'client-output-buffer-limit'), /normal 262144 131072 1/);
     assert.equal(cli('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0').trim(), 'OK');
     assert.match(cli('CONFIG', 'GET', 'client-output-buffer-limit'), /normal 0 0 0/);

@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { before, after } from 'node:test';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const REDOUBT_BIN = path.join(ROOT, 'bin', 'redoubt');
@@ -107,4 +108,19 @@ export async function startRedis(args: string[] = []): Promise<RunningServer> {
   const s = track(proc, port);
   await waitForPort(port);
   return s;
+}
+
+/**
+ * Inside a `describe`: starts a reference redis-server and a Redoubt before its tests and stops both
+ * after them. The returned object's fields are set once the servers run.
+ */
+export function bothServers(redisArgs: string[] = [], redoubtArgs: string[] = []): { redis: RunningServer; redoubt: RunningServer } {
+  const pair = {} as { redis: RunningServer; redoubt: RunningServer };
+  before(async () => {
+    [pair.redis, pair.redoubt] = await Promise.all([startRedis(redisArgs), startRedoubt(redoubtArgs)]);
+  });
+  after(async () => {
+    await Promise.all([pair.redis?.stop(), pair.redoubt?.stop()]);
+  });
+  return pair;
 }
