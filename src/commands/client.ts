@@ -1,10 +1,10 @@
 /*
  * CLIENT: the connection-management container (ID, SETNAME, GETNAME, INFO, LIST, KILL, REPLY,
- * NO-EVICT, PAUSE, UNPAUSE, HELP), with Redis 7.0's argument rules and error texts.
+ * NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, HELP), with Redis 7.0's argument rules and error texts.
  *
  * Handlers see other connections only through `ServerView.sessions()` and act on them through the
  * server (killSession, pause), never through sockets. Client-side caching (TRACKING, CACHING,
- * GETREDIR, TRACKINGINFO) and UNBLOCK are not declared: they answer "unknown subcommand" until
+ * GETREDIR, TRACKINGINFO) is not declared: it answers "unknown subcommand" until
  * the features behind them exist.
  */
 
@@ -180,6 +180,23 @@ function clientNoEvict(ctx: Ctx): void {
   ctx.reply.ok();
 }
 
+/**
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR]: finishes a client blocked on keys (BLPOP & co.) as if its
+ * timeout had passed, or with an UNBLOCKED error. The reason is checked before the id, as in Redis.
+ */
+function clientUnblock(ctx: Ctx): void {
+  const argv = ctx.argv;
+  if (argv.length > 4) return subcommandSyntaxError(ctx);
+  let withError = false;
+  if (argv.length === 4) {
+    if (isOpt(argv[3], 'ERROR')) withError = true;
+    else if (!isOpt(argv[3], 'TIMEOUT')) return ctx.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseLongLong(argv[2]);
+  if (id === null) return ctx.reply.error(ERR.NOT_INTEGER);
+  ctx.reply.int(id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER) && ctx.server.unblockClient(Number(id), withError) ? 1 : 0);
+}
+
 /** CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as Redis does. */
 function clientPause(ctx: Ctx): void {
   const argv = ctx.argv;
@@ -249,6 +266,9 @@ const HELP = [
   '    next one (SKIP).',
   'SETNAME <name>',
   '    Name this connection; an empty name removes the name.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Finish a client blocked in BLPOP or a similar command, as if its timeout had',
+  '    passed (TIMEOUT, the default) or with an UNBLOCKED error (ERROR).',
   'UNPAUSE',
   '    End the current pause; held-back commands run.',
 ];
@@ -286,6 +306,11 @@ export const CLIENT = command({
       name: 'pause', arity: -3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
       docs: {summary:"Holds back client commands, all of them or only writes, for some milliseconds.",since:"2.9.50",group:"connection",complexity:"O(1)",history:[["6.2.0","Takes an optional `mode`; `WRITE` holds back only writes."]],arguments:[{name:"timeout",type:"integer"},{name:"mode",type:"oneof",since:"6.2.0",flags:["optional"],arguments:[{name:"write",type:"pure-token",token:"WRITE"},{name:"all",type:"pure-token",token:"ALL"}]}]},
       handler: clientPause,
+    }),
+    command({
+      name: 'unblock', arity: -3, flags: ["admin","noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Finishes a client blocked in a blocking command, from another connection.",since:"5.0.0",group:"connection",complexity:"O(log N) where N is the number of client connections",arguments:[{name:"client-id",type:"integer"},{name:"timeout_error",type:"oneof",flags:["optional"],arguments:[{name:"timeout",type:"pure-token",token:"TIMEOUT"},{name:"error",type:"pure-token",token:"ERROR"}]}]},
+      handler: clientUnblock,
     }),
     command({
       name: 'list', arity: -2, flags: ["admin","noscript","loading","stale"], categories: ["connection"], tips: ["nondeterministic_output"],

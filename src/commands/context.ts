@@ -132,6 +132,44 @@ export interface ServerView {
   log(level: 'debug' | 'verbose' | 'notice' | 'warning', msg: string): void;
   /** Emit a keyspace/write event to listeners (AOF, replicas) after a write command. */
   propagate(dbIndex: number, argv: string[]): void;
+  /**
+   * Blocks the calling client (BLPOP, BLMOVE, BZPOPMIN, BLMPOP, ...) on `keys` of its current
+   * database until `waiter.serve` succeeds for one of them, the deadline passes (`deadline`: unix
+   * ms, 0 = never) and `waiter.timeout` writes the reply, or CLIENT UNBLOCK. A client that may not
+   * block (inside MULTI/EXEC) gets `waiter.timeout` at once, as Redis does. Clients blocked on a key
+   * are served first-come first-served when the key is created (Database.keyAdded), after the
+   * command that created it, or after EXEC.
+   */
+  blockOnKeys(ctx: Ctx, keys: string[], deadline: number, waiter: KeyWaiter): void;
+  /** After SWAPDB: clients blocked on keys that now exist in `db` get served. */
+  keysMayBeReady(db: Database): void;
+  /** CLIENT UNBLOCK: finishes a client blocked on keys with its timeout reply or an error. */
+  unblockClient(id: number, withError: boolean): boolean;
+  /**
+   * Redis's signalModifiedKey: a write command changed `key` (WATCH, client-side caching). Every
+   * write command calls it once per key it modified.
+   */
+  signalModifiedKey(db: Database, key: string): void;
+  /**
+   * Redis's notifyKeyspaceEvent: `cls` is the event class letter of notify-keyspace-events
+   * ('g' generic, '$' string, 'l' list, 's' set, 'h' hash, 'z' zset, 'x' expired, 'e' evicted,
+   * 'n' new key, 't' stream, 'm' key miss), `event` the event name Redis uses ('lpush', 'del', ...).
+   */
+  notifyKeyspaceEvent(cls: string, event: string, key: string, dbIndex: number): void;
+}
+
+/** How a blocked command is finished; see ServerView.blockOnKeys. */
+export interface KeyWaiter {
+  /**
+   * Tries to serve the blocked client from `key`, which may now hold data. `ctx` is the client's
+   * own context, refreshed (now, db, reply, propagateAs = null). Writes the reply, sets
+   * ctx.propagateAs to what must reach AOF/replicas, calls signalModifiedKey/notifyKeyspaceEvent
+   * like the non-blocking form, and returns true; or returns false (key missing, wrong type) and
+   * writes nothing, leaving the client blocked.
+   */
+  serve(ctx: Ctx, key: string): boolean;
+  /** Writes the reply for a timeout (a null array or a null bulk, per command). */
+  timeout(ctx: Ctx): void;
 }
 
 export interface SlowLogRecord {

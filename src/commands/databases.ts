@@ -28,7 +28,11 @@ function swapdbCommand(ctx: Ctx): void {
   if (id2 === null) return;
   const dbs = ctx.server.dbs;
   if (id1 < 0 || id1 >= dbs.length || id2 < 0 || id2 >= dbs.length) return ctx.reply.error(ERR.DB_INDEX);
-  if (id1 !== id2) dbs[id1].swapWith(dbs[id2]);
+  if (id1 !== id2) {
+    dbs[id1].swapWith(dbs[id2]);
+    ctx.server.keysMayBeReady(dbs[id1]);
+    ctx.server.keysMayBeReady(dbs[id2]);
+  }
   ctx.server.dirty++;
   ctx.reply.ok();
 }

@@ -14,8 +14,19 @@ import { COMMANDS as server } from './server';
 import { COMMANDS as config } from './config';
 import { COMMANDS as introspection } from './introspection';
 import { COMMANDS as acl } from './acl';
+import { COMMANDS as lists } from './lists';
+import { COMMANDS as hashes } from './hashes';
+import { COMMANDS as sets } from './sets';
+import { COMMANDS as zsets } from './zsets';
+import { COMMANDS as geo } from './geo';
+import { COMMANDS as bitmaps } from './bitmaps';
+import { COMMANDS as hyperloglog } from './hyperloglog';
+import { COMMANDS as sort } from './sort';
 
-export const FAMILIES: CommandSpec[][] = [connection, strings, keys, databases, server, config, introspection, acl];
+export const FAMILIES: CommandSpec[][] = [
+  connection, strings, keys, databases, server, config, introspection, acl,
+  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort,
+];
 
 export function buildCommandTable(cfg?: ConfigRegistry): Map<string, Command> {
   const table = new Map<string, Command>();

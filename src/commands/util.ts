@@ -5,6 +5,7 @@
  */
 
 import type { Ctx } from './context';
+import { parseLongDouble } from '../data/strnum';
 
 export const ERR = {
   WRONGTYPE: 'WRONGTYPE Operation against a key holding the wrong kind of value',
@@ -111,4 +112,31 @@ export function replyHelp(ctx: Ctx, lines: readonly string[]): void {
   for (const l of lines) ctx.reply.simple(l);
   ctx.reply.simple('HELP');
   ctx.reply.simple('    Print this help.');
+}
+
+/**
+ * The timeout argument of the blocking commands (BLPOP ... timeout), as Redis's
+ * getTimeoutFromObjectOrReply in seconds: a long double, times 1000, truncated to milliseconds.
+ * Returns the deadline in unix ms (0 = wait forever, also for timeouts under 1 ms, as in Redis), or
+ * null after writing the error. Infinities and values past the 64-bit range are "negative", as the
+ * C conversion makes them.
+ */
+export function parseBlockTimeout(ctx: Ctx, arg: string): number | null {
+  const ld = parseLongDouble(arg);
+  if (ld === null) {
+    ctx.reply.error('ERR timeout is not a float or out of range');
+    return null;
+  }
+  let ms = 0;
+  if (ld === 'inf' || ld === '-inf') ms = -1;
+  else if (ld.m !== 0n) {
+    ms = Number(ld.m) * 2 ** ld.e * 1000;
+    if (ld.neg) ms = -ms;
+    ms = ms >= 9223372036854775807 ? -1 : Math.trunc(ms);
+  }
+  if (ms < 0) {
+    ctx.reply.error('ERR timeout is negative');
+    return null;
+  }
+  return ms === 0 ? 0 : ctx.now + ms;
 }

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import type { DirectiveSpec, ParseResult } from './registry';
 import { parseStrtoll, parseMemory, repr, formatMemoryUnit } from './registry';
 import { parseCidr, type Cidr } from '../security/cidr';
+import { limits } from '../data/encoding';
 
 const INT_MAX = 2147483647n;
 const INT_MIN = -2147483648n;
@@ -417,14 +418,14 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('tls-handshake-timeout', '10000', 100n, INT_MAX, { mutability: 'immutable' }),
 
   /* ---- data structure encodings */
-  int('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true, pinned: NO_ENCODINGS }),
-  mem('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value', unsigned: true, pinned: NO_ENCODINGS }),
-  int('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size', pinned: NO_ENCODINGS }),
-  int('list-compress-depth', '0', 0n, INT_MAX, { pinned: NO_ENCODINGS }),
-  int('set-max-intset-entries', '512', 0n, LONG_MAX, { unsigned: true, pinned: NO_ENCODINGS }),
-  int('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries', unsigned: true, pinned: NO_ENCODINGS }),
-  mem('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value', unsigned: true, pinned: NO_ENCODINGS }),
-  mem('hll-sparse-max-bytes', '3000', 0n, LONG_MAX, { unsigned: true, pinned: NO_ENCODINGS }),
+  int('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true, apply: (v) => (limits.hashMaxListpackEntries = Number(v)) }),
+  mem('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value', unsigned: true, apply: (v) => (limits.hashMaxListpackValue = Number(v)) }),
+  int('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size', apply: (v) => (limits.listMaxListpackSize = Number(v)) }),
+  int('list-compress-depth', '0', 0n, INT_MAX, { apply: (v) => (limits.listCompressDepth = Number(v)) }),
+  int('set-max-intset-entries', '512', 0n, LONG_MAX, { unsigned: true, apply: (v) => (limits.setMaxIntsetEntries = Number(v)) }),
+  int('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries', unsigned: true, apply: (v) => (limits.zsetMaxListpackEntries = Number(v)) }),
+  mem('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value', unsigned: true, apply: (v) => (limits.zsetMaxListpackValue = Number(v)) }),
+  mem('hll-sparse-max-bytes', '3000', 0n, LONG_MAX, { unsigned: true, apply: (v) => (limits.hllSparseMaxBytes = Number(v)) }),
   mem('stream-node-max-bytes', '4096', 0n, LONG_MAX, { unsigned: true, pinned: NO_ENCODINGS }),
   int('stream-node-max-entries', '100', 0n, LLONG_MAX, { pinned: NO_ENCODINGS }),
 

@@ -69,6 +69,12 @@ export class Database {
   expireCursor: Iterator<[string, number]> | null = null;
   /** Average TTL statistic for INFO keyspace (avg_ttl), estimated like Redis. */
   avgTtl = 0;
+  /**
+   * Called after a key that did not exist is created (Redis's dbAdd -> signalKeyAsReady), so
+   * clients blocked on it (BLPOP, BZPOPMIN, ...) can be served. The blocking registry installs it
+   * only while some client waits on this database; otherwise it is null and costs one check.
+   */
+  keyAdded: ((db: Database, key: string) => void) | null = null;
 
   constructor(
     public id: number,
@@ -115,7 +121,10 @@ export class Database {
 
   /** Sets a key's value, clearing its TTL unless keepTtl. */
   set(key: string, obj: RObj, keepTtl = false): void {
-    this.dict.set(key, obj);
+    if (this.keyAdded !== null && !this.dict.has(key)) {
+      this.dict.set(key, obj);
+      this.keyAdded(this, key);
+    } else this.dict.set(key, obj);
     if (!keepTtl && this.expires.size !== 0) {
       this.expires.delete(key);
       if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
@@ -125,6 +134,7 @@ export class Database {
   /** Adds a new key (caller guarantees absence) without touching TTLs. */
   add(key: string, obj: RObj): void {
     this.dict.set(key, obj);
+    if (this.keyAdded !== null) this.keyAdded(this, key);
   }
 
   delete(key: string): boolean {

@@ -203,6 +203,24 @@ export class Connection implements Session, ParserLimits {
     wait.then(settle, () => settle(undefined as T));
   }
 
+  /**
+   * Set while the session must not block on keys (inside EXEC): a blocking command then answers
+   * as if its timeout had passed, as Redis does for CLIENT_DENY_BLOCKING.
+   */
+  denyBlocking = false;
+
+  /** Stops running this session's input (a command blocked on keys); `unsuspend` carries on. */
+  suspend(): void {
+    this.blocked = true;
+  }
+
+  unsuspend(): void {
+    this.blocked = false;
+    if (this.closed) return;
+    this.processInput();
+    this.flush();
+  }
+
   /** Called by the server when a pause ends. */
   resume(): void {
     if (this.closed) return;

@@ -15,7 +15,7 @@ export function clientFlags(server: Server, c: Connection): string {
   else if (c.kind === 'replica') f += 'S';
   if (c.kind === 'master') f += 'M';
   if (c.kind === 'pubsub') f += 'P';
-  if (c.pending.length > 0) f += 'b';
+  if (c.pending.length > 0 || server.blocking.isBlocked(c)) f += 'b';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;

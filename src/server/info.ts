@@ -160,9 +160,9 @@ function clientsSection(server: Server): Lines {
     ['maxclients', server.maxClients],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', 0],
+    ['blocked_clients', server.blocking.count],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', server.blocking.withTimeout],
   ];
 }
 

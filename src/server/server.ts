@@ -17,7 +17,8 @@ import * as net from 'node:net';
 import * as fs from 'node:fs';
 import { Database } from '../data/keyspace';
 import type { Command } from '../commands/table';
-import type { Ctx, ServerView, Session, Stats } from '../commands/context';
+import type { Ctx, KeyWaiter, ServerView, Session, Stats } from '../commands/context';
+import { BlockingRegistry } from './blocking';
 import type { ConfigRegistry } from '../config/registry';
 import { buildCommandTable } from '../commands/index';
 import { Connection } from '../net/connection';
@@ -57,6 +58,7 @@ export class Server implements ServerView {
   private readonly commandsUpper = new Map<string, Command>();
   readonly stats: Stats;
   readonly slowlog = new SlowLog();
+  readonly blocking = new BlockingRegistry(this);
   readonly logger = new Logger();
   readonly startTime = Date.now();
   readonly runId: string;
@@ -322,17 +324,21 @@ export class Server implements ServerView {
    * command still answers OK, since it clears the skip).
    */
   execute(conn: Connection, argv: string[]): void {
-    if (conn.replyMode === 'on') return this.dispatch(conn, argv);
-    if (conn.replyMode === 'skip') {
-      conn.replyMode = 'on';
-      conn.replySkipping = true;
+    if (conn.replyMode === 'on') this.dispatch(conn, argv);
+    else {
+      if (conn.replyMode === 'skip') {
+        conn.replyMode = 'on';
+        conn.replySkipping = true;
+      }
+      const before = conn.reply.out.length;
+      this.dispatch(conn, argv);
+      if ((conn.replySkipping || conn.replyMode === 'off') && conn.reply.out.length !== before) {
+        conn.reply.out = conn.reply.out.slice(0, before);
+      }
+      conn.replySkipping = false;
     }
-    const before = conn.reply.out.length;
-    this.dispatch(conn, argv);
-    if ((conn.replySkipping || conn.replyMode === 'off') && conn.reply.out.length !== before) {
-      conn.reply.out = conn.reply.out.slice(0, before);
-    }
-    conn.replySkipping = false;
+    // clients blocked on keys this command created are served before anything else runs
+    if (this.blocking.hasReady) this.blocking.handleReady();
   }
 
   private lastAttackLog = -Infinity;
@@ -496,6 +502,27 @@ export class Server implements ServerView {
     if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, ctx.argv, usec);
   }
 
+  blockOnKeys(ctx: Ctx, keys: string[], deadline: number, waiter: KeyWaiter): void {
+    this.blocking.block(ctx, keys, deadline, waiter);
+  }
+
+  keysMayBeReady(db: Database): void {
+    this.blocking.scanDatabase(db);
+  }
+
+  unblockClient(id: number, withError: boolean): boolean {
+    const c = this.connections.get(id);
+    return c !== undefined && this.blocking.unblockByRequest(c, withError);
+  }
+
+  signalModifiedKey(_db: Database, _key: string): void {
+    // WATCH and client-side caching (the transactions issue) hook in here.
+  }
+
+  notifyKeyspaceEvent(_cls: string, _event: string, _key: string, _dbIndex: number): void {
+    // keyspace notifications (the pub/sub issue) hook in here.
+  }
+
   propagate(dbIndex: number, argv: string[]): void {
     for (const l of this.writeListeners) l(dbIndex, argv);
   }
@@ -603,6 +630,7 @@ export class Server implements ServerView {
   };
 
   removeConnection(conn: Connection): void {
+    this.blocking.remove(conn);
     this.connections.delete(conn.id);
     this.admission.closed(conn.id);
     this.monitors.delete(conn);

@@ -1,0 +1,7 @@
+/*
+ * (geo family: being written)
+ */
+
+import type { CommandSpec } from './table';
+
+export const COMMANDS: CommandSpec[] = [];

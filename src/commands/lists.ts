@@ -1,0 +1,7 @@
+/*
+ * (lists family: being written)
+ */
+
+import type { CommandSpec } from './table';
+
+export const COMMANDS: CommandSpec[] = [];

@@ -1,0 +1,7 @@
+/*
+ * (zsets family: being written)
+ */
+
+import type { CommandSpec } from './table';
+
+export const COMMANDS: CommandSpec[] = [];
