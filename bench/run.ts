@@ -8,6 +8,19 @@
  * into each server, and the report gives used_memory (INFO memory) and resident set size
  * (/proc/<pid>/status VmRSS) per key, net of what each server used before loading.
  *
+ * Data types (issue 5): LPUSH, RPOP, SADD, HSET, SPOP, ZADD, LRANGE_100 and LRANGE_600 are
+ * redis-benchmark's built-in tests, run in one invocation with -r 100000 so the collections hold
+ * many distinct members (its LPUSH "needed to benchmark LRANGE" prefill fills mylist before the
+ * LRANGE tests and is not a row of its own). GEOADD and GEOSEARCH are explicit command lines:
+ * GEOADD writes random members around (13.0, 38.0); GEOSEARCH queries a key this script prefills
+ * with GEO_POINTS points spread uniformly over a 0.5 x 0.5 degree square (~2,400 km^2), within
+ * 500 m of its centre, COUNT 10 ASC (27 points fall in the circle, a few hundred in the geohash
+ * boxes scanned); being ~10x slower per call than the others, it runs a quarter of --requests.
+ *
+ * --only strings|types|all picks the rows (default all; --types = --only types). The memory part
+ * runs with the string rows only. A server that lacks one of the type commands (COMMAND INFO) gets
+ * 'n/a' in those rows rather than a rate of error replies.
+ *
  * With --acl, both servers get a user `bench` restricted to the key patterns redis-benchmark uses
  * (~key:* ~counter:*) plus a selector, and SET/GET run as that user (`--user bench -a ...`), so the
  * table shows what ACL enforcement costs each server; the memory part is skipped.
@@ -16,7 +29,11 @@
  * run, `tls-auth-clients no` on both) and redis-benchmark --tls runs PING, SET and GET over it; the
  * memory part is skipped.
  *
+ * --acl and --tls apply to the string rows only (the ACL user's key patterns are redis-benchmark's
+ * string keys), so they imply --only strings.
+ *
  * Usage: npm run bench [-- --rounds N] [--requests N] [--keys N] [--quick] [--acl] [--tls]
+ *                         [--only strings|types|all] [--types]
  * Every server started here is stopped before exit, also on errors and Ctrl-C.
  */
 
@@ -33,6 +50,8 @@ interface Options {
   clients: number;
   acl: boolean;
   tls: boolean;
+  strings: boolean;
+  types: boolean;
 }
 
 const ACL_USER = 'bench';
@@ -41,7 +60,7 @@ const ACL_PASS = 'bench-password-0123456789';
 const ACL_RULES = ['on', '>' + ACL_PASS, '+@all', '-@dangerous', '~key:*', '~counter:*', '%R~ro:*', '(+get ~cache:*)'];
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50, acl: false, tls: false };
+  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50, acl: false, tls: false, strings: true, types: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -56,27 +75,65 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--quick') Object.assign(o, { rounds: 1, requests: 20000, keys: 100000 });
     else if (a === '--acl') o.acl = true;
     else if (a === '--tls') o.tls = true;
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick] [--acl] [--tls]\n');
+    else if (a === '--types') Object.assign(o, { strings: false, types: true });
+    else if (a === '--only') {
+      const v = argv[++i];
+      if (v === 'strings') Object.assign(o, { strings: true, types: false });
+      else if (v === 'types') Object.assign(o, { strings: false, types: true });
+      else if (v === 'all') Object.assign(o, { strings: true, types: true });
+      else throw new Error('--only needs strings, types or all');
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick] [--acl] [--tls] [--only strings|types|all] [--types]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
+  }
+  if (o.acl || o.tls) {
+    if (!o.strings) throw new Error('--acl and --tls measure the string rows only');
+    o.types = false;
   }
   return o;
 }
 
 const TESTS = ['ping_mbulk', 'set', 'get', 'incr', 'mset'];
 const PIPELINES = [1, 16];
+/** redis-benchmark's built-in data-type tests (issue 5), in the order it runs them */
+const TYPE_TESTS = ['lpush', 'rpop', 'sadd', 'hset', 'spop', 'zadd', 'lrange_100', 'lrange_600'];
+/** -r for the type tests: members drawn from 100k names, so sets, hashes and zsets grow large */
+const TYPE_KEYSPACE = 100000;
+/** points GEOSEARCH's key holds, prefilled by this script after each FLUSHALL */
+const GEO_POINTS = 100000;
+const GEO_KEY = 'geo:search';
+/**
+ * redis-benchmark writes __rand_int__ as 12 zero-padded digits of random() % -r, so with -r 1e9
+ * "13.__rand_int__" is a longitude in [13.0, 13.001): members land within ~100 m of each other.
+ */
+const GEOADD_CMD = ['GEOADD', 'geo:bench', '13.__rand_int__', '38.__rand_int__', 'member:__rand_int__'];
+const GEOSEARCH_CMD = ['GEOSEARCH', GEO_KEY, 'FROMLONLAT', '13.25', '38.25', 'BYRADIUS', '500', 'm', 'COUNT', '10', 'ASC'];
 
 /** TLS ports of the two servers and the CA their certificate comes from (with --tls). */
 interface TlsTarget { ca: string; ports: Map<number, number> }
 
-/** Runs redis-benchmark once; returns requests per second by test name (upper case, as printed). */
-function redisBenchmark(port: number, pipeline: number, o: Options, tlsTarget: TlsTarget | null = null): Promise<Map<string, number>> {
+/**
+ * What one redis-benchmark run measures: built-in tests (-t), or one explicit command line whose
+ * row is named `label`; `extra` are further arguments (e.g. -r).
+ */
+type Workload = ({ tests: string[] } | { command: string[]; label: string }) & { extra?: string[]; requests?: number };
+
+/** The string rows, as the options restrict them. */
+function stringWorkload(o: Options): Workload {
+  return { tests: o.acl ? ['set', 'get'] : o.tls ? ['ping_mbulk', 'set', 'get'] : TESTS };
+}
+
+/**
+ * Runs redis-benchmark once; returns requests per second by test name (upper case, as printed,
+ * without the parenthesised description; LRANGE's LPUSH prefill is left out).
+ */
+function redisBenchmark(port: number, pipeline: number, o: Options, tlsTarget: TlsTarget | null, work: Workload): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    const tests = o.acl ? ['set', 'get'] : o.tls ? ['ping_mbulk', 'set', 'get'] : TESTS;
     const auth = o.acl ? ['--user', ACL_USER, '-a', ACL_PASS] : [];
     const target = tlsTarget ? ['--tls', '--cacert', tlsTarget.ca, '-p', String(tlsTarget.ports.get(port))] : ['-p', String(port)];
-    const args = ['-h', '127.0.0.1', ...target, ...auth, '-c', String(o.clients), '-n', String(o.requests), '-P', String(pipeline), '-t', tests.join(','), '-q', '--csv'];
+    const what = 'tests' in work ? ['-t', work.tests.join(',')] : [];
+    const args = ['-h', '127.0.0.1', ...target, ...auth, '-c', String(o.clients), '-n', String(work.requests ?? o.requests), '-P', String(pipeline), ...(work.extra ?? []), ...what, '-q', '--csv', ...('command' in work ? work.command : [])];
     const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -88,7 +145,8 @@ function redisBenchmark(port: number, pipeline: number, o: Options, tlsTarget: T
       const rps = new Map<string, number>();
       for (const line of out.split('\n')) {
         const m = /^"([^"]+)","([\d.]+)"/.exec(line);
-        if (m) rps.set(m[1].replace(/ \(.*\)$/, ''), Number(m[2]));
+        if (!m || m[1] === 'test' || m[1].startsWith('LPUSH (needed')) continue;
+        rps.set('label' in work ? work.label : m[1].replace(/ \(.*\)$/, ''), Number(m[2]));
       }
       resolve(rps);
     });
@@ -168,6 +226,53 @@ function loadKeys(port: number, n: number): Promise<void> {
   });
 }
 
+/** True if the server knows the command (COMMAND INFO answers with a non-null entry). */
+function hasCommand(port: number, name: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let buf = '';
+    s.setEncoding('latin1');
+    s.on('connect', () => s.write(`*3\r\n$7\r\nCOMMAND\r\n$4\r\nINFO\r\n$${name.length}\r\n${name}\r\n`));
+    s.on('data', (d: string) => {
+      buf += d;
+      if (buf.length >= 8) {
+        s.destroy();
+        resolve(buf.startsWith('*1\r\n*') && !buf.startsWith('*1\r\n*-1'));
+      }
+    });
+    s.on('error', reject);
+  });
+}
+
+/** A small deterministic PRNG (mulberry32), so both servers get the same points. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fills GEO_KEY with GEO_POINTS points uniformly in [13.0, 13.5) x [38.0, 38.5), 500 per GEOADD. */
+async function loadGeo(port: number): Promise<void> {
+  const rnd = prng(7);
+  const cmds: string[][] = [];
+  for (let i = 0; i < GEO_POINTS; i += 500) {
+    const argv = ['GEOADD', GEO_KEY];
+    for (let j = i; j < Math.min(GEO_POINTS, i + 500); j++) argv.push((13 + rnd() / 2).toFixed(6), (38 + rnd() / 2).toFixed(6), 'p:' + j);
+    cmds.push(argv);
+  }
+  for (const argv of cmds) {
+    const r = await query(port, argv);
+    if (!/^\d+$/.test(r)) throw new Error(`GEOADD prefill failed: ${r}`);
+  }
+  const n = Number(await query(port, ['ZCARD', GEO_KEY]));
+  if (n !== GEO_POINTS) throw new Error(`GEOADD prefill: ZCARD ${n}, expected ${GEO_POINTS}`);
+}
+
 function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
@@ -235,16 +340,36 @@ async function main(): Promise<void> {
     }
 
     const samples = new Map<string, { redis: number[]; redoubt: number[] }>();
+    const record = (name: string, pipeline: number, rps: Map<string, number>) => {
+      for (const [test, v] of rps) {
+        const key = `${test}\t${pipeline}`;
+        if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [] });
+        samples.get(key)![name as 'redis' | 'redoubt'].push(v);
+      }
+    };
     for (let round = 0; round < o.rounds; round++) {
       const order: [string, RunningServer][] = round % 2 === 0 ? [['redis', redis], ['redoubt', redoubt]] : [['redoubt', redoubt], ['redis', redis]];
       for (const pipeline of PIPELINES) {
         for (const [name, server] of order) {
-          await query(server.port, ['FLUSHALL']);
-          const rps = await redisBenchmark(server.port, pipeline, o, tlsTarget);
-          for (const [test, v] of rps) {
-            const key = `${test}\t${pipeline}`;
-            if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [] });
-            samples.get(key)![name as 'redis' | 'redoubt'].push(v);
+          if (o.strings) {
+            await query(server.port, ['FLUSHALL']);
+            record(name, pipeline, await redisBenchmark(server.port, pipeline, o, tlsTarget, stringWorkload(o)));
+          }
+          if (o.types) {
+            // A server still lacking a family gets 'n/a' rows rather than timing its error replies.
+            const missing: string[] = [];
+            for (const c of ['lpush', 'rpop', 'lrange', 'sadd', 'spop', 'hset', 'zadd', 'geoadd', 'geosearch']) if (!(await hasCommand(server.port, c))) missing.push(c);
+            if (missing.length && round === 0 && pipeline === PIPELINES[0]) process.stdout.write(`${name} lacks ${missing.join(' ')}: those rows are skipped for it\n`);
+            const typeTests = TYPE_TESTS.filter((t) => !missing.includes(t.replace(/_\d+$/, '')) && !(t === 'lrange_100' || t === 'lrange_600' ? missing.includes('lpush') : false));
+            await query(server.port, ['FLUSHALL']);
+            if (typeTests.length) record(name, pipeline, await redisBenchmark(server.port, pipeline, o, null, { tests: typeTests, extra: ['-r', String(TYPE_KEYSPACE)] }));
+            if (!missing.includes('geoadd')) {
+              record(name, pipeline, await redisBenchmark(server.port, pipeline, o, null, { command: GEOADD_CMD, label: 'GEOADD', extra: ['-r', '1000000000'] }));
+              if (!missing.includes('geosearch')) {
+                await loadGeo(server.port);
+                record(name, pipeline, await redisBenchmark(server.port, pipeline, o, null, { command: GEOSEARCH_CMD, label: 'GEOSEARCH', requests: Math.max(1000, o.requests >> 2) }));
+              }
+            }
           }
         }
       }
@@ -258,7 +383,7 @@ async function main(): Promise<void> {
       rows.push([test, pipeline, fmt(a), fmt(b), s.redis.length && s.redoubt.length ? (b / a).toFixed(2) : 'n/a']);
     }
     process.stdout.write('\nThroughput (median requests per second; ratio = redoubt / redis)\n\n' + table(rows) + '\n\n');
-    if (o.acl || o.tls) return;
+    if (o.acl || o.tls || !o.strings) return;
 
     const mem = [['server', 'keys', 'used_memory', 'bytes/key', 'RSS', 'RSS bytes/key']];
     for (const [name, server] of [['redis', redis], ['redoubt', redoubt]] as const) {

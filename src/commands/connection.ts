@@ -18,8 +18,14 @@ import { ERR, isOpt, parseLongLong } from './util';
 export const REDIS_COMPAT_VERSION = '7.0.15';
 
 function ping(ctx: Ctx): void {
-  // In RESP2 a subscribed client gets an array; handled by the pub/sub issue.
   if (ctx.argv.length > 2) return ctx.reply.error(`ERR wrong number of arguments for 'ping' command`);
+  // a subscribed RESP2 client reads arrays only: the pong comes as ["pong", message]
+  if (ctx.client.kind === 'pubsub' && ctx.client.resp === 2) {
+    ctx.reply.array(2);
+    ctx.reply.bulk('pong');
+    ctx.reply.bulk(ctx.argv.length === 2 ? ctx.argv[1] : '');
+    return;
+  }
   if (ctx.argv.length === 2) ctx.reply.bulk(ctx.argv[1]);
   else ctx.reply.simple('PONG');
 }

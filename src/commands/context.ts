@@ -35,6 +35,12 @@ export interface Session {
   /** peer and local address as CLIENT LIST shows them ('ip:port', or '<path>:0' for unix sockets) */
   readonly addr: string;
   readonly laddr: string;
+  /** the commands queued since MULTI, or null outside a transaction */
+  multi: QueuedCommand[] | null;
+  /** a command was refused while queueing: EXEC answers EXECABORT (Redis's CLIENT_DIRTY_EXEC) */
+  multiAborted: boolean;
+  /** a watched key changed: EXEC answers a null array (Redis's CLIENT_DIRTY_CAS) */
+  dirtyCas: boolean;
   /** CLIENT LIST / CLIENT INFO line for this session */
   infoLine(): string;
   /** Close after flushing pending replies (QUIT). */
@@ -48,6 +54,12 @@ export interface Session {
    * (AUTH while a slow password hash is checked off the event loop).
    */
   block<T>(wait: Promise<T>, then: (v: T) => void): void;
+}
+
+/** A command queued by MULTI, already resolved and admitted. */
+export interface QueuedCommand {
+  cmd: Command;
+  argv: string[];
 }
 
 /** Runtime counters shown by INFO stats and reset by CONFIG RESETSTAT. */
@@ -141,6 +153,22 @@ export interface ServerView {
    * command that created it, or after EXEC.
    */
   blockOnKeys(ctx: Ctx, keys: string[], deadline: number, waiter: KeyWaiter): void;
+  /** WATCH one key of `db` for this session. */
+  watchKey(client: Session, db: Database, key: string): void;
+  /** Forget every key this session watches (UNWATCH, EXEC, DISCARD). */
+  unwatchAll(client: Session): void;
+  /** EXEC: did a watched key's TTL pass since it was watched (Redis 7.0 isWatchedKeyExpired)? */
+  watchedKeyExpired(client: Session): boolean;
+  /**
+   * EXEC: runs the queued commands through the pipeline's call step, writing their replies as
+   * one array; checks ACL again for each, since permissions may have changed while queueing.
+   */
+  runQueued(ctx: Ctx, queued: QueuedCommand[]): void;
+  /**
+   * FLUSHDB/FLUSHALL (`db` is emptied) and SWAPDB (`db`'s contents replaced by `replacement`'s),
+   * called before the change: watched keys that exist in either become dirty.
+   */
+  touchAllWatchedKeysInDb(db: Database, replacement?: Database): void;
   /** After SWAPDB: clients blocked on keys that now exist in `db` get served. */
   keysMayBeReady(db: Database): void;
   /** CLIENT UNBLOCK: finishes a client blocked on keys with its timeout reply or an error. */
@@ -156,6 +184,30 @@ export interface ServerView {
    * 'n' new key, 't' stream, 'm' key miss), `event` the event name Redis uses ('lpush', 'del', ...).
    */
   notifyKeyspaceEvent(cls: string, event: string, key: string, dbIndex: number): void;
+  /** channels, patterns and shard channels (src/server/pubsub.ts) */
+  readonly pubsub: PubSubView;
+}
+
+/**
+ * The publish/subscribe registry as commands see it. `kind` picks classic or shard channels; a
+ * confirmation reports subscriptionCount (channels + patterns, or shard channels alone).
+ */
+export interface PubSubView {
+  subscribe(s: Session, kind: 'channel' | 'shard', channel: string): void;
+  unsubscribe(s: Session, kind: 'channel' | 'shard', channel: string): void;
+  subscribePattern(s: Session, pattern: string): void;
+  unsubscribePattern(s: Session, pattern: string): void;
+  subscriptionCount(s: Session, kind: 'channel' | 'shard'): number;
+  channelsOf(s: Session, kind: 'channel' | 'shard'): string[];
+  patternsOf(s: Session): string[];
+  /** delivers a message; returns the receiver count PUBLISH replies */
+  publish(kind: 'channel' | 'shard', channel: string, message: string): number;
+  /** active channels, all when pattern is null */
+  list(kind: 'channel' | 'shard', pattern: string | null): string[];
+  numSub(kind: 'channel' | 'shard', channel: string): number;
+  readonly patternCount: number;
+  /** writes an encoded push to a session, even under CLIENT REPLY OFF/SKIP */
+  push(s: Session, encoded: string): void;
 }
 
 /** How a blocked command is finished; see ServerView.blockOnKeys. */

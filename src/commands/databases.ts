@@ -29,6 +29,8 @@ function swapdbCommand(ctx: Ctx): void {
   const dbs = ctx.server.dbs;
   if (id1 < 0 || id1 >= dbs.length || id2 < 0 || id2 >= dbs.length) return ctx.reply.error(ERR.DB_INDEX);
   if (id1 !== id2) {
+    ctx.server.touchAllWatchedKeysInDb(dbs[id1], dbs[id2]);
+    ctx.server.touchAllWatchedKeysInDb(dbs[id2], dbs[id1]);
     dbs[id1].swapWith(dbs[id2]);
     ctx.server.keysMayBeReady(dbs[id1]);
     ctx.server.keysMayBeReady(dbs[id2]);
@@ -52,6 +54,7 @@ function flushArgOk(ctx: Ctx): boolean {
 
 function flushdbCommand(ctx: Ctx): void {
   if (!flushArgOk(ctx)) return;
+  ctx.server.touchAllWatchedKeysInDb(ctx.db);
   const removed = ctx.db.clear();
   ctx.server.dirty += removed;
   // Redis propagates FLUSHDB even when the database was already empty (the dirty counter does not
@@ -63,7 +66,10 @@ function flushdbCommand(ctx: Ctx): void {
 function flushallCommand(ctx: Ctx): void {
   if (!flushArgOk(ctx)) return;
   let removed = 0;
-  for (const db of ctx.server.dbs) removed += db.clear();
+  for (const db of ctx.server.dbs) {
+    ctx.server.touchAllWatchedKeysInDb(db);
+    removed += db.clear();
+  }
   // Redis counts the removed keys plus one, so FLUSHALL always propagates.
   ctx.server.dirty += removed + 1;
   ctx.reply.ok();

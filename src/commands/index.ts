@@ -22,10 +22,12 @@ import { COMMANDS as geo } from './geo';
 import { COMMANDS as bitmaps } from './bitmaps';
 import { COMMANDS as hyperloglog } from './hyperloglog';
 import { COMMANDS as sort } from './sort';
+import { COMMANDS as transactions } from './transactions';
+import { COMMANDS as pubsub } from './pubsub';
 
 export const FAMILIES: CommandSpec[][] = [
   connection, strings, keys, databases, server, config, introspection, acl,
-  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort,
+  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub,
 ];
 
 export function buildCommandTable(cfg?: ConfigRegistry): Map<string, Command> {

@@ -102,11 +102,15 @@ function expireGeneric(ctx: Ctx, relative: boolean, seconds: boolean): void {
 
   if (when <= BigInt(ctx.now)) {
     ctx.db.delete(key);
+    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.notifyKeyspaceEvent('g', 'del', key, ctx.db.id);
     ctx.server.dirty++;
     ctx.propagateAs = [[configFlag(ctx, 'lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]];
     return ctx.reply.int(1);
   }
   ctx.db.setExpireBig(key, when);
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.notifyKeyspaceEvent('g', 'expire', key, ctx.db.id);
   ctx.server.dirty++;
   const argv = ctx.argv.slice();
   if (ctx.cmd.fullname !== 'pexpireat') argv[0] = 'PEXPIREAT';
@@ -157,6 +161,8 @@ function pexpiretimeCommand(ctx: Ctx): void {
 function persistCommand(ctx: Ctx): void {
   const key = ctx.argv[1];
   if (lookupWrite(ctx, key) === undefined || !ctx.db.persist(key)) return ctx.reply.int(0);
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.notifyKeyspaceEvent('g', 'persist', key, ctx.db.id);
   ctx.server.dirty++;
   ctx.reply.int(1);
 }

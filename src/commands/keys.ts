@@ -56,6 +56,8 @@ function delGeneric(ctx: Ctx): void {
     const key = ctx.argv[j];
     db.expireIfNeeded(key, ctx.now);
     if (db.delete(key)) {
+      ctx.server.signalModifiedKey(db, key);
+      ctx.server.notifyKeyspaceEvent('g', 'del', key, db.id);
       ctx.server.dirty++;
       deleted++;
     }
@@ -183,6 +185,10 @@ function renameGeneric(ctx: Ctx, nx: boolean): void {
   db.add(dst, o);
   if (expire !== undefined) db.setExpireBig(dst, expire);
   db.delete(src);
+  ctx.server.signalModifiedKey(db, src);
+  ctx.server.signalModifiedKey(db, dst);
+  ctx.server.notifyKeyspaceEvent('g', 'rename_from', src, db.id);
+  ctx.server.notifyKeyspaceEvent('g', 'rename_to', dst, db.id);
   ctx.server.dirty++;
   if (nx) ctx.reply.int(1);
   else ctx.reply.ok();
@@ -211,6 +217,10 @@ function moveCommand(ctx: Ctx): void {
   dst.add(key, o);
   if (expire !== undefined) dst.setExpireBig(key, expire);
   src.delete(key);
+  ctx.server.signalModifiedKey(src, key);
+  ctx.server.signalModifiedKey(dst, key);
+  ctx.server.notifyKeyspaceEvent('g', 'move_from', key, src.id);
+  ctx.server.notifyKeyspaceEvent('g', 'move_to', key, dst.id);
   ctx.server.dirty++;
   ctx.reply.int(1);
 }
@@ -249,6 +259,8 @@ function copyCommand(ctx: Ctx): void {
   if (del) dst.delete(newkey);
   dst.add(newkey, copy);
   if (expire !== undefined) dst.setExpireBig(newkey, expire);
+  ctx.server.signalModifiedKey(dst, newkey);
+  ctx.server.notifyKeyspaceEvent('g', 'copy_to', newkey, dst.id);
   ctx.server.dirty++;
   ctx.reply.int(1);
 }

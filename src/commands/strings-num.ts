@@ -15,6 +15,7 @@ import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
 import { ERR } from './util';
 import { RObj } from '../data/keyspace';
+import { strValue } from '../data/bytes';
 import { addInt64, formatLongDoubleHuman, ldAdd, ldFromInteger, LLONG_MIN_N, parseInt64, parseLongDouble, type LDouble } from '../data/strnum';
 import { lookupWrite, keySpec, KEY_ARG } from './strings-shared';
 
@@ -24,7 +25,7 @@ function incrDecr(ctx: Ctx, incr: number | bigint): void {
   let value: number | bigint = 0;
   if (o !== undefined) {
     if (o.type !== 'string') return ctx.reply.error(ERR.WRONGTYPE);
-    const v = parseInt64(o.value);
+    const v = parseInt64(strValue(o.value));
     if (v === null) return ctx.reply.error(ERR.NOT_INTEGER);
     value = v;
   }
@@ -32,6 +33,8 @@ function incrDecr(ctx: Ctx, incr: number | bigint): void {
   if (r === null) return ctx.reply.error(ERR.OVERFLOW);
   const s = typeof r === 'number' ? '' + r : r.toString();
   ctx.db.set(key, new RObj('string', s, 'int', ctx.server.lruClock), true);
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.notifyKeyspaceEvent('$', 'incrby', key, ctx.db.id);
   ctx.server.dirty++;
   ctx.reply.int(r);
 }
@@ -59,7 +62,7 @@ function incrbyfloat(ctx: Ctx): void {
   let value: LDouble | 'inf' | '-inf' | null = ZERO;
   if (o !== undefined) {
     if (o.type !== 'string') return ctx.reply.error(ERR.WRONGTYPE);
-    value = o.enc === 'int' ? ldFromInteger(BigInt(o.value)) : parseLongDouble(o.value);
+    value = o.enc === 'int' ? ldFromInteger(BigInt(o.value)) : parseLongDouble(strValue(o.value));
     if (value === null) return ctx.reply.error(ERR.NOT_FLOAT);
   }
   const incr = parseLongDouble(ctx.argv[2]);
@@ -70,6 +73,8 @@ function incrbyfloat(ctx: Ctx): void {
   if (sum === null) return ctx.reply.error(NAN_OR_INF);
   const s = formatLongDoubleHuman(sum);
   ctx.db.set(key, new RObj('string', s, s.length <= 44 ? 'embstr' : 'raw', ctx.server.lruClock), true);
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.notifyKeyspaceEvent('$', 'incrbyfloat', key, ctx.db.id);
   ctx.server.dirty++;
   ctx.reply.bulk(s);
   ctx.propagateAs = [['SET', key, s, 'KEEPTTL']];

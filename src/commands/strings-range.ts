@@ -15,7 +15,8 @@ import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
 import { ERR } from './util';
 import { parseInt64 } from '../data/strnum';
-import { checkStringLength, lookupRead, lookupWrite, newRawString, newString, optIs, keySpec, KEY_ARG } from './strings-shared';
+import { checkStringLength, lookupRead, lookupWrite, newRawString, newString, optIs, keySpec, KEY_ARG, unshareString } from './strings-shared';
+import { strLength, strSlice, strValue, type ByteString } from '../data/bytes';
 
 function append(ctx: Ctx): void {
   const key = ctx.argv[1];
@@ -27,12 +28,22 @@ function append(ctx: Ctx): void {
     total = add.length;
   } else {
     if (o.type !== 'string') return ctx.reply.error(ERR.WRONGTYPE);
-    const old: string = o.value;
-    if (!checkStringLength(ctx, old.length, add.length)) return;
-    const v = old + add;
-    ctx.db.set(key, newRawString(ctx, v), true);
-    total = v.length;
+    const old: string | ByteString = o.value;
+    if (!checkStringLength(ctx, strLength(old), add.length)) return;
+    if (typeof old === 'string') {
+      // V8 concatenation is a rope: cheap until read, and GET stays a plain string
+      const v = old + add;
+      ctx.db.set(key, newRawString(ctx, v), true);
+      total = v.length;
+    } else {
+      // already edited in place (SETBIT, SETRANGE, ...): append into its spare room
+      old.appendLatin1(add);
+      o.enc = 'raw';
+      total = old.len;
+    }
   }
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.notifyKeyspaceEvent('$', 'append', key, ctx.db.id);
   ctx.server.dirty++;
   ctx.reply.int(total);
 }
@@ -41,7 +52,7 @@ function strlen(ctx: Ctx): void {
   const o = lookupRead(ctx, ctx.argv[1]);
   if (o === undefined) return ctx.reply.int(0);
   if (o.type !== 'string') return ctx.reply.error(ERR.WRONGTYPE);
-  ctx.reply.int((o.value as string).length);
+  ctx.reply.int(strLength(o.value));
 }
 
 /** GETRANGE and SUBSTR. Indexes beyond 2^53 lose precision but keep their sign, which is all the clamping below needs. */
@@ -53,8 +64,8 @@ function getrange(ctx: Ctx): void {
   const o = lookupRead(ctx, ctx.argv[1]);
   if (o === undefined) return ctx.reply.bulk('');
   if (o.type !== 'string') return ctx.reply.error(ERR.WRONGTYPE);
-  const s: string = o.value;
-  const len = s.length;
+  const s: string | ByteString = o.value;
+  const len = strLength(s);
   let start = Number(a);
   let end = Number(b);
   if (start < 0 && end < 0 && start > end) return ctx.reply.bulk('');
@@ -64,7 +75,7 @@ function getrange(ctx: Ctx): void {
   if (end < 0) end = 0;
   if (end >= len) end = len - 1;
   if (start > end || len === 0) return ctx.reply.bulk('');
-  ctx.reply.bulk(start === 0 && end === len - 1 ? s : s.slice(start, end + 1));
+  ctx.reply.bulk(start === 0 && end === len - 1 ? strValue(s) : strSlice(s, start, end + 1));
 }
 
 function setrange(ctx: Ctx): void {
@@ -74,28 +85,33 @@ function setrange(ctx: Ctx): void {
   if (off === null) return ctx.reply.error(ERR.NOT_INTEGER);
   if (off < 0) return ctx.reply.error('ERR offset is out of range');
   const o = lookupWrite(ctx, key);
-  let old = '';
+  let oldLen = 0;
   if (o === undefined) {
     // setting nothing on a missing key creates nothing
     if (value.length === 0) return ctx.reply.int(0);
   } else {
     if (o.type !== 'string') return ctx.reply.error(ERR.WRONGTYPE);
-    old = o.value;
-    if (value.length === 0) return ctx.reply.int(old.length);
+    oldLen = strLength(o.value);
+    if (value.length === 0) return ctx.reply.int(oldLen);
   }
   // a bigint offset is beyond any representable string; let the size check refuse it
   const offset = typeof off === 'number' ? off : Number.MAX_SAFE_INTEGER;
   if (!checkStringLength(ctx, offset, value.length)) return;
-  let v: string;
-  if (offset >= old.length) {
-    v = offset === old.length ? old + value : old + '\0'.repeat(offset - old.length) + value;
-  } else {
-    v = old.slice(0, offset) + value + old.slice(offset + value.length);
+  if (o === undefined) {
+    ctx.db.add(key, newRawString(ctx, '\0'.repeat(offset) + value));
+    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.notifyKeyspaceEvent('$', 'setrange', key, ctx.db.id);
+    ctx.server.dirty++;
+    return ctx.reply.int(offset + value.length);
   }
-  if (o === undefined) ctx.db.add(key, newRawString(ctx, v));
-  else ctx.db.set(key, newRawString(ctx, v), true);
+  // edit in place: O(M) for M written bytes once the value is mutable
+  const b = unshareString(o);
+  b.growZero(offset);
+  b.writeLatin1(offset, value);
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.notifyKeyspaceEvent('$', 'setrange', key, ctx.db.id);
   ctx.server.dirty++;
-  ctx.reply.int(v.length);
+  ctx.reply.int(b.len);
 }
 
 /* ------------------------------------------------------------------ LCS */
@@ -108,8 +124,8 @@ function lcs(ctx: Ctx): void {
   if ((oa !== undefined && oa.type !== 'string') || (ob !== undefined && ob.type !== 'string')) {
     return reply.error('ERR The specified keys must contain string values');
   }
-  const a: string = oa === undefined ? '' : oa.value;
-  const b: string = ob === undefined ? '' : ob.value;
+  const a: string = oa === undefined ? '' : strValue(oa.value);
+  const b: string = ob === undefined ? '' : strValue(ob.value);
   let getLen = false;
   let getIdx = false;
   let withMatchLen = false;

@@ -11,6 +11,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import type { Ctx } from './context';
 import type { KeySpec, KeySpecFlag } from './table';
 import { RObj } from '../data/keyspace';
+import { ByteString } from '../data/bytes';
 
 export function lookupRead(ctx: Ctx, key: string): RObj | undefined {
   const o = ctx.db.lookupTouch(key, ctx.now, ctx.server.lruClock);
@@ -59,6 +60,21 @@ export function newString(ctx: Ctx, v: string): RObj {
 /** A string object that Redis would hold as a raw SDS (APPEND, SETRANGE results). */
 export function newRawString(ctx: Ctx, v: string): RObj {
   return new RObj('string', v, 'raw', ctx.server.lruClock);
+}
+
+/**
+ * The stored string of `o` as a ByteString to edit in place (Redis's dbUnshareStringValue): a JS
+ * string value is converted once (O(n), as Redis copies a shared or embedded value once), and the
+ * object becomes 'raw'. Callers must call `touched()` on the result after changing its bytes.
+ * Every in-place edit of a stored string starts here, so this is where a copy-on-write snapshot
+ * must capture the old value before it changes.
+ */
+export function unshareString(o: RObj, room = 0): ByteString {
+  o.enc = 'raw';
+  if (typeof o.value !== 'string') return o.value as ByteString;
+  const b = ByteString.fromString(o.value, room);
+  o.value = b;
+  return b;
 }
 
 /**

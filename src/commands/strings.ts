@@ -20,6 +20,7 @@ import type { Ctx } from './context';
 import { ERR } from './util';
 import { LLONG_MAX_N, parseInt64 } from '../data/strnum';
 import { RObj } from '../data/keyspace';
+import { strValue } from '../data/bytes';
 import { lookupRead, lookupWrite, newString, optIs, lazyFlag, keySpec, KEY_ARG, encodingOf } from './strings-shared';
 import { NUM_COMMANDS } from './strings-num';
 import { RANGE_COMMANDS } from './strings-range';
@@ -42,7 +43,7 @@ function get(ctx: Ctx): void {
   const o = lookupRead(ctx, ctx.argv[1]);
   if (o === undefined) return ctx.reply.nullBulk();
   if (o.type !== 'string') return ctx.reply.error(ERR.WRONGTYPE);
-  ctx.reply.bulk(o.value);
+  ctx.reply.bulk(strValue(o.value));
 }
 
 /** GET's reply for SET ... GET, GETSET and GETDEL; false when the key holds another type. */
@@ -56,7 +57,7 @@ function replyGet(ctx: Ctx): boolean {
     ctx.reply.error(ERR.WRONGTYPE);
     return false;
   }
-  ctx.reply.bulk(o.value);
+  ctx.reply.bulk(strValue(o.value));
   return true;
 }
 
@@ -174,9 +175,12 @@ function setGeneric(ctx: Ctx, flags: number, key: string, val: string, expireArg
     return;
   }
   ctx.db.set(key, newString(ctx, val), (flags & KEEPTTL) !== 0);
+  ctx.server.signalModifiedKey(ctx.db, key);
   ctx.server.dirty++;
+  ctx.server.notifyKeyspaceEvent('$', 'set', key, ctx.db.id);
   if (expireArg !== null) {
     ctx.db.setExpire(key, Number(when));
+    ctx.server.notifyKeyspaceEvent('g', 'expire', key, ctx.db.id);
     ctx.propagateAs = [['SET', key, val, 'PXAT', typeof when === 'number' ? '' + when : when.toString()]];
   } else if (flags & GET) {
     // replicas do not need the old value: drop every GET token
@@ -196,7 +200,9 @@ function set(ctx: Ctx): void {
   if (argv.length === 3) {
     const v = argv[2];
     ctx.db.set(argv[1], new RObj('string', v, encodingOf(v), ctx.server.lruClock));
+    ctx.server.signalModifiedKey(ctx.db, argv[1]);
     ctx.server.dirty++;
+    ctx.server.notifyKeyspaceEvent('$', 'set', argv[1], ctx.db.id);
     return ctx.reply.ok();
   }
   const p = parseOptions(ctx, true);
@@ -220,6 +226,8 @@ function getset(ctx: Ctx): void {
   if (!replyGet(ctx)) return;
   const key = ctx.argv[1];
   ctx.db.set(key, newString(ctx, ctx.argv[2]));
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.notifyKeyspaceEvent('$', 'set', key, ctx.db.id);
   ctx.server.dirty++;
   ctx.propagateAs = [['SET', key, ctx.argv[2]]];
 }
@@ -229,6 +237,8 @@ function getdel(ctx: Ctx): void {
   const key = ctx.argv[1];
   if (ctx.db.delete(key)) {
     ctx.propagateAs = [[lazyFlag(ctx, 'lazyfree-lazy-user-del') ? 'UNLINK' : 'DEL', key]];
+    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.notifyKeyspaceEvent('g', 'del', key, ctx.db.id);
     ctx.server.dirty++;
   }
 }
@@ -248,19 +258,25 @@ function getex(ctx: Ctx): void {
     if (w === null) return;
     when = w;
   }
-  ctx.reply.bulk(o.value);
+  ctx.reply.bulk(strValue(o.value));
   if (flags & (EXAT | PXAT) && when <= ctx.now) {
     // an absolute deadline already in the past deletes the key right away
     ctx.db.delete(key);
     ctx.propagateAs = [[lazyFlag(ctx, 'lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]];
+    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.notifyKeyspaceEvent('g', 'del', key, ctx.db.id);
     ctx.server.dirty++;
   } else if (expireArg !== null) {
     ctx.db.setExpire(key, Number(when));
     ctx.propagateAs = [['PEXPIREAT', key, typeof when === 'number' ? '' + when : when.toString()]];
+    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.notifyKeyspaceEvent('g', 'expire', key, ctx.db.id);
     ctx.server.dirty++;
   } else if (flags & PERSIST) {
     if (ctx.db.persist(key)) {
       ctx.propagateAs = [['PERSIST', key]];
+      ctx.server.signalModifiedKey(ctx.db, key);
+      ctx.server.notifyKeyspaceEvent('g', 'persist', key, ctx.db.id);
       ctx.server.dirty++;
     }
   }
@@ -286,7 +302,7 @@ function mget(ctx: Ctx): void {
   for (let j = 1; j < argv.length; j++) {
     const o = lookupRead(ctx, argv[j]);
     if (o === undefined || o.type !== 'string') reply.nullBulk();
-    else reply.bulk(o.value);
+    else reply.bulk(strValue(o.value));
   }
 }
 
@@ -302,6 +318,8 @@ function msetGeneric(ctx: Ctx, nx: boolean): void {
   for (let j = 1; j < argv.length; j += 2) {
     const v = argv[j + 1];
     ctx.db.set(argv[j], new RObj('string', v, encodingOf(v), lru));
+    ctx.server.signalModifiedKey(ctx.db, argv[j]);
+    ctx.server.notifyKeyspaceEvent('$', 'set', argv[j], ctx.db.id);
   }
   ctx.server.dirty += (argv.length - 1) / 2;
   if (nx) ctx.reply.int(1);

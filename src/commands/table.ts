@@ -117,6 +117,9 @@ export const KEY_SPEC_FLAGS: readonly KeySpecFlag[] = [
   'RO', 'RW', 'OW', 'RM', 'access', 'update', 'insert', 'delete', 'not_key', 'incomplete', 'variable_flags',
 ];
 
+/** The commands MULTI does not queue (Redis's processCommand list). */
+const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
 /** The resolved command, with everything derived. */
 export class Command {
   readonly name: string;
@@ -146,6 +149,8 @@ export class Command {
   readonly skipMonitor: boolean;
   readonly skipSlowlog: boolean;
   readonly noMulti: boolean;
+  /** runs at once inside MULTI instead of being queued (Redis compares the handler, so renames keep it) */
+  readonly runsInMulti: boolean;
 
   /* statistics (INFO commandstats), reset by CONFIG RESETSTAT */
   calls = 0;
@@ -178,6 +183,7 @@ export class Command {
     this.skipMonitor = flags.has('skip_monitor');
     this.skipSlowlog = flags.has('skip_slowlog');
     this.noMulti = flags.has('no_multi');
+    this.runsInMulti = parent === undefined && RUN_IN_MULTI.has(spec.name);
     if (spec.subcommands) {
       this.subcommands = new Map();
       for (const s of spec.subcommands) this.subcommands.set(s.name, new Command(s, this));

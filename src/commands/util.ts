@@ -90,6 +90,9 @@ export function parseDouble(s: string): number | null {
   if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)$/.test(s)) return null;
   const v = /^[+-]?0[xX]/.test(s) ? Number.parseInt(s, 16) : Number(s);
   if (Number.isNaN(v)) return null;
+  // strtod's ERANGE: a finite literal that overflows, or a non-zero one that underflows to zero
+  if (v === Infinity || v === -Infinity) return null;
+  if (v === 0 && /[1-9]/.test(s.replace(/[eE].*$/, ''))) return null;
   return v;
 }
 
@@ -116,8 +119,9 @@ export function replyHelp(ctx: Ctx, lines: readonly string[]): void {
 
 /**
  * The timeout argument of the blocking commands (BLPOP ... timeout), as Redis's
- * getTimeoutFromObjectOrReply in seconds: a long double, times 1000, truncated to milliseconds.
- * Returns the deadline in unix ms (0 = wait forever, also for timeouts under 1 ms, as in Redis), or
+ * getTimeoutFromObjectOrReply in seconds: a long double, times 1000, rounded up to milliseconds
+ * (ceill since 7.0.8, so 0.0001 waits 1 ms rather than forever). Returns the deadline in unix ms
+ * (0 = wait forever), or
  * null after writing the error. Infinities and values past the 64-bit range are "negative", as the
  * C conversion makes them.
  */
@@ -132,7 +136,7 @@ export function parseBlockTimeout(ctx: Ctx, arg: string): number | null {
   else if (ld.m !== 0n) {
     ms = Number(ld.m) * 2 ** ld.e * 1000;
     if (ld.neg) ms = -ms;
-    ms = ms >= 9223372036854775807 ? -1 : Math.trunc(ms);
+    ms = ms >= 9223372036854775807 ? -1 : Math.ceil(ms);
   }
   if (ms < 0) {
     ctx.reply.error('ERR timeout is negative');

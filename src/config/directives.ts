@@ -147,8 +147,13 @@ function parseOomValues(w: string[]): ParseResult {
   return { value: v, shown: v.join(' ') };
 }
 
-/** notify-keyspace-events class characters, in the order Redis prints them. */
+/** notify-keyspace-events classes that `A` stands for, in the order Redis prints them. */
 const KS_ALL = 'g$lshzxetd';
+/**
+ * notify-keyspace-events: the value is every enabled class letter (the server tests membership);
+ * CONFIG GET shows Redis's keyspaceEventsFlagsToString, where `A` hides the letters it covers and
+ * also `n` (Redis prints `n` only inside the non-`A` branch, though the class stays enabled).
+ */
 function parseNotify(w: string[]): ParseResult {
   if (w.length !== 1) return { error: 'wrong number of arguments' };
   const set = new Set<string>();
@@ -157,9 +162,14 @@ function parseNotify(w: string[]): ParseResult {
     else if ((KS_ALL + 'KEmn').includes(ch)) set.add(ch);
     else return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
   }
-  let s = [...KS_ALL].every((c) => set.has(c)) ? 'A' : [...KS_ALL].filter((c) => set.has(c)).join('');
-  for (const c of 'KEmn') if (set.has(c)) s += c;
-  return { value: s, shown: s };
+  const value = [...(KS_ALL + 'nKEm')].filter((c) => set.has(c)).join('');
+  return { value, shown: notifyShown(value) };
+}
+
+function notifyShown(value: string): string {
+  let s = [...KS_ALL].every((c) => value.includes(c)) ? 'A' : [...(KS_ALL + 'n')].filter((c) => value.includes(c)).join('');
+  for (const c of 'KEm') if (value.includes(c)) s += c;
+  return s;
 }
 
 function parsePercentiles(w: string[]): ParseResult {
@@ -309,8 +319,8 @@ export const DIRECTIVES: DirectiveSpec[] = [
   bool('latency-tracking', 'no', { pinned: 'per-command latency tracking is not implemented yet' }),
   { name: 'latency-tracking-info-percentiles', type: 'special', default: '50 99 99.9', multiArg: true, parse: parsePercentiles, pinned: 'per-command latency tracking is not implemented yet',
     rewrite: (v: number[], n) => ({ lines: [`${n} ${v.length ? v.map((x) => x.toFixed(6).replace(/\.?0+$/, '')).join(' ') : '""'}`], force: true }) },
-  { name: 'notify-keyspace-events', type: 'special', default: '', parse: parseNotify, pinned: 'keyspace notifications are not implemented yet',
-    rewrite: (v: string, n, isDefault) => ({ lines: [`${n} ${repr(v)}`], force: !isDefault }) },
+  { name: 'notify-keyspace-events', type: 'special', default: '', parse: parseNotify, format: notifyShown,
+    rewrite: (v: string, n, isDefault) => ({ lines: [`${n} ${repr(notifyShown(v))}`], force: !isDefault }) },
   int('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', pinned: NO_SCRIPTS }),
 
   /* ---- snapshotting and AOF */

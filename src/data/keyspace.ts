@@ -75,6 +75,11 @@ export class Database {
    * only while some client waits on this database; otherwise it is null and costs one check.
    */
   keyAdded: ((db: Database, key: string) => void) | null = null;
+  /**
+   * Called after any key is created (Redis's dbAdd "new" keyspace event); installed only while
+   * notify-keyspace-events enables the `n` class, otherwise null and one check.
+   */
+  keyCreated: ((db: Database, key: string) => void) | null = null;
 
   constructor(
     public id: number,
@@ -121,9 +126,10 @@ export class Database {
 
   /** Sets a key's value, clearing its TTL unless keepTtl. */
   set(key: string, obj: RObj, keepTtl = false): void {
-    if (this.keyAdded !== null && !this.dict.has(key)) {
+    if ((this.keyAdded !== null || this.keyCreated !== null) && !this.dict.has(key)) {
       this.dict.set(key, obj);
-      this.keyAdded(this, key);
+      if (this.keyAdded !== null) this.keyAdded(this, key);
+      if (this.keyCreated !== null) this.keyCreated(this, key);
     } else this.dict.set(key, obj);
     if (!keepTtl && this.expires.size !== 0) {
       this.expires.delete(key);
@@ -135,6 +141,7 @@ export class Database {
   add(key: string, obj: RObj): void {
     this.dict.set(key, obj);
     if (this.keyAdded !== null) this.keyAdded(this, key);
+    if (this.keyCreated !== null) this.keyCreated(this, key);
   }
 
   delete(key: string): boolean {
@@ -224,8 +231,9 @@ export function registerValueCopier(type: ObjType, copy: (value: any) => any): v
 }
 
 /**
- * An independent copy of a stored object (COPY). Strings are immutable JS strings and are shared;
- * other types use their registered copier, or the value's own `clone()`. A type with neither is
+ * An independent copy of a stored object (COPY). Strings held as immutable JS strings are shared
+ * (a mutable ByteString string copies itself with `clone()`); other types use their registered
+ * copier, or the value's own `clone()`. A type with neither is
  * refused with an exception (an error reply) rather than aliased, which would corrupt both keys.
  */
 export function duplicateObject(o: RObj, lruClock: number): RObj {

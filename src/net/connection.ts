@@ -21,7 +21,9 @@ import { adoptWithOnread } from './fastread';
 import { formatAddr, isLoopback } from './address';
 import { ProtocolError, RequestParser, type ParserLimits } from '../protocol/parser';
 import { Reply } from '../protocol/reply';
-import type { Session } from '../commands/context';
+import type { QueuedCommand, Session } from '../commands/context';
+import type { WatchedKey } from '../server/watch';
+import type { Command } from '../commands/table';
 import type { Server } from '../server/server';
 import type { User } from '../security/acl';
 
@@ -202,6 +204,16 @@ export class Connection implements Session, ParserLimits {
     };
     wait.then(settle, () => settle(undefined as T));
   }
+
+  /* MULTI/EXEC and WATCH state (see src/server/watch.ts and src/commands/transactions.ts) */
+  multi: QueuedCommand[] | null = null;
+  multiAborted = false;
+  dirtyCas = false;
+  watched: WatchedKey[] = [];
+  /** set by the pipeline once the current command passed every check (queued or run) */
+  admitted = false;
+  /** the command the pipeline resolved for the current request, if any */
+  resolved: Command | undefined = undefined;
 
   /**
    * Set while the session must not block on keys (inside EXEC): a blocking command then answers

@@ -15,7 +15,9 @@ export function clientFlags(server: Server, c: Connection): string {
   else if (c.kind === 'replica') f += 'S';
   if (c.kind === 'master') f += 'M';
   if (c.kind === 'pubsub') f += 'P';
+  if (c.multi !== null) f += 'x';
   if (c.pending.length > 0 || server.blocking.isBlocked(c)) f += 'b';
+  if (c.dirtyCas) f += 'd';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;
@@ -25,9 +27,10 @@ export function clientInfoLine(server: Server, c: Connection): string {
   const now = server.now;
   const qbuf = c.parser.pending;
   const omem = c.outputPending;
+  const subs = server.pubsub.sessionCounts(c);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as any)._handle?.fd ?? -1} name=${c.name}` +
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${clientFlags(server, c)} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${qbuf === 0 ? 0 : 16384}` +
+    ` flags=${clientFlags(server, c)} db=${c.dbIndex} sub=${subs.sub} psub=${subs.psub} ssub=${subs.ssub} multi=${c.multi === null ? -1 : c.multi.length} qbuf=${qbuf} qbuf-free=${qbuf === 0 ? 0 : 16384}` +
     ` argv-mem=0 multi-mem=0 rbs=16384 rbp=${qbuf} obl=0 oll=0 omem=${omem} tot-mem=${qbuf + omem + 16384}` +
     ` events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.resp}`;
 }

@@ -17,8 +17,10 @@ import * as net from 'node:net';
 import * as fs from 'node:fs';
 import { Database } from '../data/keyspace';
 import type { Command } from '../commands/table';
-import type { Ctx, KeyWaiter, ServerView, Session, Stats } from '../commands/context';
+import type { Ctx, KeyWaiter, QueuedCommand, ServerView, Session, Stats } from '../commands/context';
 import { BlockingRegistry } from './blocking';
+import { PubSubRegistry } from './pubsub';
+import { WatchRegistry } from './watch';
 import type { ConfigRegistry } from '../config/registry';
 import { buildCommandTable } from '../commands/index';
 import { Connection } from '../net/connection';
@@ -59,6 +61,12 @@ export class Server implements ServerView {
   readonly stats: Stats;
   readonly slowlog = new SlowLog();
   readonly blocking = new BlockingRegistry(this);
+  readonly pubsub = new PubSubRegistry(this);
+  /** notify-keyspace-events classes in effect ('' = off), see notifyKeyspaceEvent */
+  private notifyClasses = '';
+  readonly watches = new WatchRegistry();
+  /** while EXEC runs: the writes to propagate as one block once it ends */
+  private execPropagation: Array<[number, string[]]> | null = null;
   readonly logger = new Logger();
   readonly startTime = Date.now();
   readonly runId: string;
@@ -108,6 +116,8 @@ export class Server implements ServerView {
     const hooks = {
       onExpired: (db: Database, key: string) => {
         this.stats.expiredKeys++;
+        this.notifyKeyspaceEvent('x', 'expired', key, db.id);
+        this.watches.touch(db, key);
         if (this.writeListeners.length !== 0) {
           const lazy = this.config.lookup('lazyfree-lazy-expire')?.value === true;
           this.propagate(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
@@ -134,6 +144,11 @@ export class Server implements ServerView {
       this.outputCheckMin = Math.min(16 * 1024, ...this.outputLimits.flatMap((l) => [l.hard, l.soft]).filter((x) => x > 0).map((x) => x - 1));
     });
     config.onChange('loglevel', (v) => (this.logger.level = v));
+    config.onChange('notify-keyspace-events', (v: string) => {
+      this.notifyClasses = v;
+      const created = v.includes('n') ? this.keyCreated : null;
+      for (const db of this.dbs) db.keyCreated = created;
+    });
     config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
     this.listeners = new Listeners(this);
@@ -275,6 +290,11 @@ export class Server implements ServerView {
         c.aclUser = user;
       }
     }
+    // subscribers whose user lost access to one of their channels or patterns are disconnected
+    if (!deleted && user !== undefined && !user.selectors.some((s) => s.allChannels)) {
+      // (as Redis's freeClientAsync: the running client too, without its reply)
+      for (const c of this.pubsub.revoked(name, (ch, isPattern) => this.acl.checkChannel(user, ch, isPattern))) c.close();
+    }
     if (!this.prunePending) {
       this.prunePending = true;
       queueMicrotask(() => {
@@ -324,6 +344,10 @@ export class Server implements ServerView {
    * command still answers OK, since it clears the skip).
    */
   execute(conn: Connection, argv: string[]): void {
+    // a command refused before it could be queued makes the transaction fail at EXEC (EXECABORT)
+    conn.admitted = false;
+    conn.resolved = undefined;
+    const outBefore = conn.reply.out.length;
     if (conn.replyMode === 'on') this.dispatch(conn, argv);
     else {
       if (conn.replyMode === 'skip') {
@@ -335,7 +359,15 @@ export class Server implements ServerView {
       if ((conn.replySkipping || conn.replyMode === 'off') && conn.reply.out.length !== before) {
         conn.reply.out = conn.reply.out.slice(0, before);
       }
+      // pushes (pub/sub) are not silenced: they were held aside while the command ran
+      conn.reply.out += this.pubsub.takeSilenced(conn);
       conn.replySkipping = false;
+    }
+    if (!conn.admitted) {
+      // (a cast: TypeScript cannot see that dispatch() set it)
+      const resolved = conn.resolved as Command | undefined;
+      if (resolved !== undefined && resolved.runsInMulti && resolved.name === 'exec') this.execRefused(conn, outBefore);
+      else if (conn.multi !== null) conn.multiAborted = true;
     }
     // clients blocked on keys this command created are served before anything else runs
     if (this.blocking.hasReady) this.blocking.handleReady();
@@ -343,10 +375,24 @@ export class Server implements ServerView {
 
   private lastAttackLog = -Infinity;
 
+  /**
+   * EXEC itself was refused (arity, ACL, ...): as Redis's execCommandAbort, the transaction is
+   * discarded and the refusal is reported as an EXECABORT carrying the original reason.
+   */
+  private execRefused(conn: Connection, outBefore: number): void {
+    this.discardTransaction(conn);
+    const out = conn.reply.out;
+    if (out.length <= outBefore || out.charCodeAt(outBefore) !== 45 /* - */) return;
+    let reason = out.slice(outBefore + 1);
+    if (reason.startsWith('ERR ')) reason = reason.slice(4);
+    conn.reply.out = out.slice(0, outBefore) + '-EXECABORT Transaction discarded because of: ' + reason;
+  }
+
   private dispatch(conn: Connection, argv: string[]): void {
     const reply = conn.reply;
     const name = argv[0];
     let cmd = this.commandsUpper.get(name) ?? this.commands.get(name.toLowerCase());
+    conn.resolved = cmd;
     conn.lastInteraction = this.now;
     if (cmd === undefined) {
       const lower = name.toLowerCase();
@@ -397,6 +443,11 @@ export class Server implements ServerView {
         return;
       }
     }
+    if (conn.multi !== null && cmd.noMulti) {
+      reply.error('ERR Command not allowed inside a transaction');
+      cmd.rejectedCalls++;
+      return;
+    }
     if (!conn.authenticated && !cmd.noAuth && this.authRequired()) {
       reply.error('NOAUTH Authentication required.');
       cmd.rejectedCalls++;
@@ -407,6 +458,18 @@ export class Server implements ServerView {
     if ((conn.monitor || conn.kind === 'replica') && (cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate'))) {
       reply.error("ERR Replica can't interact with the keyspace");
       cmd.rejectedCalls++;
+      return;
+    }
+    // RESP2 subscribed context: the connection only carries pushes and these few commands
+    if (conn.kind === 'pubsub' && conn.resp === 2 && !SUBSCRIBED_CONTEXT.has((cmd.parent ?? cmd).name)) {
+      reply.error(`ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      cmd.rejectedCalls++;
+      return;
+    }
+    conn.admitted = true;
+    if (conn.multi !== null && !cmd.runsInMulti) {
+      conn.multi.push({ cmd, argv });
+      reply.simple('QUEUED');
       return;
     }
     this.call(conn, cmd, argv);
@@ -443,7 +506,7 @@ export class Server implements ServerView {
       this.stats.aclDeniedChannel++;
       msg = 'NOPERM this user has no permissions to access one of the channels used as arguments';
     }
-    this.acl.log.add({ reason: denial.reason, context: 'toplevel', object: denial.object, username: user.name, clientInfo: conn.infoLine() });
+    this.acl.log.add({ reason: denial.reason, context: conn.multi !== null ? 'multi' : 'toplevel', object: denial.object, username: user.name, clientInfo: conn.infoLine() });
     conn.reply.error(msg);
     cmd.rejectedCalls++;
     return false;
@@ -515,15 +578,92 @@ export class Server implements ServerView {
     return c !== undefined && this.blocking.unblockByRequest(c, withError);
   }
 
-  signalModifiedKey(_db: Database, _key: string): void {
-    // WATCH and client-side caching (the transactions issue) hook in here.
+  signalModifiedKey(db: Database, key: string): void {
+    this.watches.touch(db, key);
   }
 
-  notifyKeyspaceEvent(_cls: string, _event: string, _key: string, _dbIndex: number): void {
-    // keyspace notifications (the pub/sub issue) hook in here.
+  /* ------------------------------------------------------------------ MULTI / EXEC / WATCH */
+
+  watchKey(client: Session, db: Database, key: string): void {
+    this.watches.watch(client as Connection, db, key, this.now);
+  }
+
+  unwatchAll(client: Session): void {
+    this.watches.unwatchAll(client as Connection);
+  }
+
+  watchedKeyExpired(client: Session): boolean {
+    return this.watches.anyExpiredSinceWatch(client as Connection, this.now);
+  }
+
+  touchAllWatchedKeysInDb(db: Database, replacement?: Database): void {
+    this.watches.touchAllInDb(db, replacement);
+  }
+
+  /** Leaves MULTI and forgets watched keys (DISCARD, EXEC, RESET). */
+  discardTransaction(conn: Session): void {
+    conn.multi = null;
+    conn.multiAborted = false;
+    conn.dirtyCas = false;
+    this.watches.unwatchAll(conn as Connection);
+  }
+
+  runQueued(ctx: Ctx, queued: QueuedCommand[]): void {
+    const conn = ctx.client as Connection;
+    const { argv, cmd } = ctx;
+    const outerPropagation = this.execPropagation;
+    const propagation: Array<[number, string[]]> = [];
+    this.execPropagation = propagation;
+    conn.denyBlocking = true;
+    conn.reply.array(queued.length);
+    for (const q of queued) {
+      // permissions may have changed since the command was queued
+      if (!conn.aclUser.unrestricted) {
+        const denial = this.acl.check(conn.aclUser, q.cmd, q.argv);
+        if (denial !== null) {
+          this.acl.log.add({ reason: denial.reason, context: 'multi', object: denial.object, username: conn.aclUser.name, clientInfo: conn.infoLine() });
+          conn.reply.error(`NOPERM ${EXEC_DENIAL[denial.reason]}`);
+          continue;
+        }
+      }
+      this.call(conn, q.cmd, q.argv);
+    }
+    conn.denyBlocking = false;
+    this.execPropagation = outerPropagation;
+    // the queued calls reused this session's context: give EXEC its own back
+    ctx.argv = argv;
+    ctx.cmd = cmd;
+    ctx.db = this.dbs[conn.dbIndex];
+    ctx.propagateAs = [];
+    // one write needs no wrapping; several reach AOF and replicas as one MULTI ... EXEC block
+    if (propagation.length > 1) this.propagate(propagation[0][0], ['MULTI']);
+    for (const [db, a] of propagation) this.propagate(db, a);
+    if (propagation.length > 1) this.propagate(propagation[propagation.length - 1][0], ['EXEC']);
+  }
+
+  /**
+   * Redis's notifyKeyspaceEvent: when the event's class is enabled, publishes
+   * `__keyspace@<db>__:<key>` -> event (K) and `__keyevent@<db>__:<event>` -> key (E).
+   */
+  notifyKeyspaceEvent(cls: string, event: string, key: string, dbIndex: number): void {
+    const on = this.notifyClasses;
+    if (on === '' || !on.includes(cls)) return;
+    if (on.includes('K')) this.pubsub.publish('channel', `__keyspace@${dbIndex}__:${key}`, event);
+    if (on.includes('E')) this.pubsub.publish('channel', `__keyevent@${dbIndex}__:${event}`, key);
+  }
+
+  private readonly keyCreated = (db: Database, key: string): void => this.notifyKeyspaceEvent('n', 'new', key, db.id);
+
+  /** The session whose command is running (pub/sub holds its pushes aside while it is silenced). */
+  runningSession(): Connection | null {
+    return this.current;
   }
 
   propagate(dbIndex: number, argv: string[]): void {
+    if (this.execPropagation !== null) {
+      this.execPropagation.push([dbIndex, argv]);
+      return;
+    }
     for (const l of this.writeListeners) l(dbIndex, argv);
   }
 
@@ -631,6 +771,8 @@ export class Server implements ServerView {
 
   removeConnection(conn: Connection): void {
     this.blocking.remove(conn);
+    this.pubsub.dropAll(conn);
+    this.watches.unwatchAll(conn);
     this.connections.delete(conn.id);
     this.admission.closed(conn.id);
     this.monitors.delete(conn);
@@ -661,6 +803,8 @@ export class Server implements ServerView {
   }
 
   resetSession(conn: Connection): void {
+    this.pubsub.dropAll(conn);
+    this.discardTransaction(conn);
     conn.dbIndex = 0;
     conn.resp = 2;
     conn.name = '';
@@ -778,7 +922,18 @@ export class Server implements ServerView {
 
 export { PROTECTED_MODE_DENIED } from '../net/admission';
 
+/** Commands a RESP2 connection may run while it has subscriptions (Redis's pub/sub context). */
+const SUBSCRIBED_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
 /** True if this HELLO carries an AUTH option that would authenticate (same walk as the handler). */
+/** Why EXEC refuses a queued command whose permission was revoked after it was queued. */
+const EXEC_DENIAL_PREFIX = 'ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ';
+const EXEC_DENIAL: Record<AclDenial['reason'], string> = {
+  command: EXEC_DENIAL_PREFIX + 'no permission to execute the command or subcommand',
+  key: EXEC_DENIAL_PREFIX + 'no permission to touch the specified keys',
+  channel: EXEC_DENIAL_PREFIX + 'no permission to access one of the channels used as arguments',
+};
+
 function helloAuthenticates(argv: string[]): boolean {
   for (let j = 2; j < argv.length; j++) {
     const more = argv.length - 1 - j;

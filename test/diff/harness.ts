@@ -9,6 +9,10 @@
  *   replies    — how many replies the step produces (default 1; 0 for none)
  *   closes     — the server is expected to close the connection after replying
  *   sleep      — milliseconds to wait before the step (TTL scripts)
+ *   conn       — which connection of the script sends the step (default 0); others open on first
+ *                use (in the script's protocol), so scripts can have several clients (WATCH, pub/sub,
+ *                blocking). A step without cmd/raw only reads `replies` replies from its connection
+ *                (e.g. a blocked client's reply, or pushed messages).
  *   help       — a `X HELP` reply: its structure is compared, not its wording (see helpMismatch)
  *   mask       — a function both decoded replies go through before comparing (live fields)
  *   prose      — a COMMAND INFO/DOCS reply: compared after masking the texts that are Redoubt's own
@@ -32,6 +36,7 @@ export interface Step {
   replies?: number;
   closes?: boolean;
   sleep?: number;
+  conn?: number;
   help?: boolean;
   prose?: boolean;
   /** replies are compared after this rewrite of both (live fields, orders Redis randomizes) */
@@ -177,26 +182,38 @@ function show(s: string): string {
 
 /** Runs one script against both servers; returns a list of human-readable mismatches. */
 export async function runScript(script: Script, resp: 2 | 3, redisPort: number, redoubtPort: number): Promise<string[]> {
-  const a = await RawConn.open(redisPort);
-  const b = await RawConn.open(redoubtPort);
-  const problems: string[] = [];
-  try {
-    for (const c of [a, b]) {
-      c.write(encodeCommand(['FLUSHALL']));
-      await c.next();
-      if (resp === 3) {
-        c.write(encodeCommand(['HELLO', '3']));
-        await c.next();
+  const conns: [RawConn, RawConn][] = [];
+  const connection = async (i: number): Promise<[RawConn, RawConn]> => {
+    while (conns.length <= i) {
+      const pair: [RawConn, RawConn] = [await RawConn.open(redisPort), await RawConn.open(redoubtPort)];
+      conns.push(pair);
+      for (const c of pair) {
+        if (conns.length === 1) {
+          c.write(encodeCommand(['FLUSHALL']));
+          await c.next();
+        }
+        if (resp === 3) {
+          c.write(encodeCommand(['HELLO', '3']));
+          await c.next();
+        }
       }
     }
+    return conns[i];
+  };
+  const problems: string[] = [];
+  try {
+    await connection(0);
     for (let i = 0; i < script.steps.length; i++) {
       const step = normalize(script.steps[i]);
       if (step.sleep) await new Promise((r) => setTimeout(r, step.sleep));
       const bytes = step.raw !== undefined ? Buffer.from(step.raw, 'latin1') : step.cmd ? encodeCommand(step.cmd) : null;
-      const label = step.raw !== undefined ? `raw ${show(step.raw)}` : (step.cmd ?? []).map((x) => (x.length > 40 ? x.slice(0, 40) + '…' : x)).join(' ');
-      if (bytes === null) continue;
-      a.write(bytes);
-      b.write(bytes);
+      const label = (step.conn ? `[conn ${step.conn}] ` : '') + (step.raw !== undefined ? `raw ${show(step.raw)}` : (step.cmd ?? ['<read>']).map((x) => (x.length > 40 ? x.slice(0, 40) + '…' : x)).join(' '));
+      if (bytes === null && step.replies === undefined) continue;
+      const [a, b] = await connection(step.conn ?? 0);
+      if (bytes !== null) {
+        a.write(bytes);
+        b.write(bytes);
+      }
       const n = step.replies ?? 1;
       for (let k = 0; k < n; k++) {
         const [ra, rb] = await Promise.all([a.next(), b.next()]);
@@ -221,8 +238,10 @@ export async function runScript(script: Script, resp: 2 | 3, redisPort: number, 
       }
     }
   } finally {
-    a.close();
-    b.close();
+    for (const [a, b] of conns) {
+      a.close();
+      b.close();
+    }
   }
   return problems;
 }

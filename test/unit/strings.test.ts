@@ -17,7 +17,12 @@ const NOW = 1_700_000_000_000;
 const table = new Map(COMMANDS.map((s) => [s.name, new Command(s)]));
 
 let db: Database;
-let server: { dirty: number; lruClock: number; stats: { keyspaceHits: number; keyspaceMisses: number }; config: { lookup(n: string): { value: unknown } | undefined } };
+let server: {
+  dirty: number; lruClock: number; stats: { keyspaceHits: number; keyspaceMisses: number };
+  config: { lookup(n: string): { value: unknown } | undefined };
+  signalModifiedKey(db: Database, key: string): void;
+  notifyKeyspaceEvent(cls: string, event: string, key: string, dbIndex: number): void;
+};
 let reply: Reply;
 
 beforeEach(() => {
@@ -26,6 +31,8 @@ beforeEach(() => {
     dirty: 0, lruClock: 1,
     stats: { keyspaceHits: 0, keyspaceMisses: 0 },
     config: { lookup: (n: string) => (n === 'proto-max-bulk-len' ? { value: 1024 * 1024 } : undefined) },
+    signalModifiedKey: () => {},
+    notifyKeyspaceEvent: () => {},
   };
   reply = new Reply();
 });
