@@ -39,7 +39,7 @@ function hrandfield(ctx: Ctx): void {
     const withValues = argv.length === 4;
     // field/value pairs double the reply length, which must stay a 64-bit count
     if (withValues && (l < -4611686018427387903n || l > 4611686018427387903n)) return ctx.reply.error('ERR value is out of range');
-    return withCount(ctx, Number(l), withValues);
+    return withCount(ctx, l, withValues);
   }
   const o = lookupRead(ctx, argv[1]);
   if (o === undefined) return ctx.reply.nullBulk();
@@ -49,7 +49,8 @@ function hrandfield(ctx: Ctx): void {
   ctx.reply.bulk(fields[Math.floor(Math.random() * fields.length)]);
 }
 
-function withCount(ctx: Ctx, l: number, withValues: boolean): void {
+function withCount(ctx: Ctx, exact: number | bigint, withValues: boolean): void {
+  const l = Number(exact);
   const o = lookupRead(ctx, ctx.argv[1]);
   if (o === undefined) return ctx.reply.array(0);
   if (o.type !== 'hash') return ctx.reply.error(ERR.WRONGTYPE);
@@ -65,8 +66,10 @@ function withCount(ctx: Ctx, l: number, withValues: boolean): void {
   };
 
   if (!uniq || count === 1) {
-    r.array(withValues && !resp3 ? count * 2 : count);
     const mark = r.out.length;
+    // the header must be exact even beyond 2^53 (the reply is then cut short, see replyTooLarge)
+    const abs = typeof exact === 'bigint' ? (exact < 0n ? -exact : exact) : count;
+    r.raw('*' + (withValues && !resp3 ? BigInt(abs) * 2n : abs) + '\r\n');
     const big = o.enc === 'hashtable';
     const arrays = big ? null : hashArrays(o);
     let out = '';

@@ -201,7 +201,7 @@ export function scanPairs<V>(
  * such a reply in one string, so past this many pending bytes the reply is dropped and the client
  * disconnected, as Redis's output-buffer-limit disconnection does.
  */
-export const MAX_PENDING_REPLY = 128 * 1024 * 1024;
+export const MAX_PENDING_REPLY = 32 * 1024 * 1024;
 
 /**
  * True (after dropping the partial reply from `mark` and scheduling the disconnection) when the

@@ -133,8 +133,9 @@ function srandmemberWithCount(ctx: Ctx): void {
   if (count === 0) return r.array(0);
 
   if (!uniq || count === 1) {
-    r.array(count);
     const mark = r.out.length;
+    // the header must be exact even beyond 2^53 (the reply is then cut short, see replyTooLarge)
+    r.raw('*' + (typeof l === 'bigint' ? (l < 0n ? -l : l) : count) + '\r\n');
     let out = '';
     for (let i = 0; i < count; i++) {
       out += bulk(setRandom(o));

@@ -6,7 +6,11 @@
  * Random picks are checked separately (test/unit/hashes-random.test.ts).
  */
 
+import { describe, it, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
 import { diffSuite, type Script } from './harness';
+import { startRedoubt, type RunningServer } from '../support/servers';
+import { RespClient, elems, strs } from './random-client';
 
 const BIN = 'f\x00\xff\r\n\x80';
 const LONG = 'v'.repeat(65);
@@ -330,3 +334,66 @@ const scripts: Script[] = [
 ];
 
 diffSuite('hashes', scripts);
+
+/*
+ * HRANDFIELD's random replies, against Redoubt alone: sizes, membership, distinctness for positive
+ * counts, repeats for negative ones, values paired with their fields, and the reply types (a flat
+ * array in RESP2, an array of 2-arrays in RESP3 WITHVALUES), for both encodings and every strategy.
+ */
+describe('HRANDFIELD random picks', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startRedoubt();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  for (const resp of [2, 3] as const) {
+    it(`HRANDFIELD (RESP${resp})`, async () => {
+      const c = await RespClient.open(server.port);
+      await c.call(['HELLO', String(resp)]);
+      for (const [enc, size] of [['listpack', 60], ['hashtable', 600]] as const) {
+        const fields = new Map<string, string>();
+        for (let i = 0; i < size; i++) fields.set('f' + i + '\x00', 'v' + i + '\xff');
+        await c.call(['DEL', 'h']);
+        await c.call(['HSET', 'h', ...[...fields].flat()]);
+        assert.equal((await c.call(['OBJECT', 'ENCODING', 'h'])).v, enc);
+        const one = await c.call(['HRANDFIELD', 'h']);
+        assert.equal(one.t, '$');
+        assert.ok(fields.has(one.v as string));
+        for (const count of [1, 2, 10, size / 3, size / 3 + 1, size - 1, size, size + 5, -1, -7, -(size * 3)]) {
+          const n = Math.abs(count);
+          const expected = count >= 0 ? Math.min(count, size) : n;
+          const plain = await c.call(['HRANDFIELD', 'h', String(count)]);
+          assert.equal(plain.t, '*');
+          const got = strs(plain);
+          assert.equal(got.length, expected);
+          for (const f of got) assert.ok(fields.has(f));
+          if (count > 0) assert.equal(new Set(got).size, got.length, `distinct fields for ${count}`);
+          if (count === -(size * 3)) assert.ok(new Set(got).size < got.length);
+
+          const wv = await c.call(['HRANDFIELD', 'h', String(count), 'WITHVALUES']);
+          assert.equal(wv.t, '*');
+          const pairs: [string, string][] = [];
+          if (resp === 2) {
+            const flat = strs(wv);
+            assert.equal(flat.length, expected * 2);
+            for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+          } else {
+            const items = elems(wv);
+            assert.equal(items.length, expected);
+            for (const p of items) {
+              assert.equal(p.t, '*');
+              const [f, v] = strs(p);
+              pairs.push([f, v]);
+            }
+          }
+          for (const [f, v] of pairs) assert.equal(fields.get(f), v);
+          if (count > 0) assert.equal(new Set(pairs.map((p) => p[0])).size, pairs.length);
+        }
+      }
+      c.close();
+    });
+  }
+});

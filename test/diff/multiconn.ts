@@ -61,7 +61,7 @@ class Conn {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until no connection has received anything for `quietMs` (at least `minMs` in all). */
-async function settle(conns: Iterable<Conn>, minMs = 15, quietMs = 25): Promise<void> {
+async function settle(conns: Iterable<Conn>, minMs = 10, quietMs = 30): Promise<void> {
   await sleep(minMs);
   for (;;) {
     const last = Math.max(0, ...[...conns].map((c) => c.lastData));
@@ -69,6 +69,11 @@ async function settle(conns: Iterable<Conn>, minMs = 15, quietMs = 25): Promise<
     if (wait <= 0) return;
     await sleep(wait);
   }
+}
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < deadline) await sleep(2);
 }
 
 /** The replies in a byte stream, decoded; a trailing partial reply is kept as raw text. */
@@ -129,7 +134,11 @@ async function runOn(port: number, script: MScript, resp: 2 | 3): Promise<Record
           c.take();
         }
       }
+      const before = c.buf.length;
       c.sock.write(encodeCommand(st.cmd));
+      // the sender's reply first (pushes to the others leave the server in the same write
+      // round), then quiet on every connection; a step that answers nothing waits 500 ms
+      await until(() => c!.buf.length > before || c!.closed, 500);
       await settle(conns.values());
       for (const [name, k] of conns) {
         const b = k.take();

@@ -227,6 +227,12 @@ if (has('sort', 'rpush', 'lrange', 'set', 'hset')) {
       ['LRANGE', 'dst', '0', '-1'],
       ['SORT', 'nul', 'BY', 'k_*', 'ALPHA', 'DESC', 'STORE', 'dst'],
       ['LRANGE', 'dst', '0', '-1'],
+      // a client blocked on the destination is served by the list SORT creates
+      ['DEL', 'dst'],
+      { cmd: ['BLPOP', 'dst', '5'], conn: 1, replies: 0 },
+      ['SORT', 'l', 'STORE', 'dst'],
+      { conn: 1, replies: 1 },
+      ['LRANGE', 'dst', '0', '-1'],
     ],
   });
 }
