@@ -1,11 +1,11 @@
 /*
  * CLIENT: the connection-management container (ID, SETNAME, GETNAME, INFO, LIST, KILL, REPLY,
- * NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, HELP), with Redis 7.0's argument rules and error texts.
+ * NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, TRACKING, CACHING, GETREDIR, TRACKINGINFO, HELP), with Redis 7.0's argument rules and error texts.
  *
  * Handlers see other connections only through `ServerView.sessions()` and act on them through the
  * server (killSession, pause), never through sockets. Client-side caching (TRACKING, CACHING,
- * GETREDIR, TRACKINGINFO) is not declared: it answers "unknown subcommand" until
- * the features behind them exist.
+ * GETREDIR, TRACKINGINFO) keeps its state in the tracking registry (ServerView.tracking,
+ * src/server/tracking.ts); the handlers here only validate, in Redis 7.0's order, and report.
  */
 
 import { command } from './table';
@@ -223,14 +223,121 @@ function clientUnpause(ctx: Ctx): void {
   ctx.reply.ok();
 }
 
+/**
+ * CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP]. Options
+ * are parsed (and a REDIRECT target checked) before ON/OFF is looked at, so OFF accepts any valid
+ * option, as in Redis.
+ */
+function clientTracking(ctx: Ctx): void {
+  const argv = ctx.argv;
+  const tracking = ctx.server.tracking;
+  let redirect = 0;
+  const opts = { bcast: false, optin: false, optout: false, noloop: false };
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const more = j < argv.length - 1;
+    const opt = argv[j];
+    if (more && isOpt(opt, 'REDIRECT')) {
+      j++;
+      if (redirect !== 0) return ctx.reply.error('ERR A client can only redirect to a single other client');
+      const id = parseLongLong(argv[j]);
+      if (id === null) return ctx.reply.error(ERR.NOT_INTEGER);
+      // the target must exist now, though it may go away later (then: tracking-redir-broken)
+      if (id <= 0n || id > BigInt(Number.MAX_SAFE_INTEGER) || !tracking.hasClient(Number(id))) {
+        return ctx.reply.error('ERR The client ID you want redirect to does not exist');
+      }
+      redirect = Number(id);
+    } else if (isOpt(opt, 'BCAST')) opts.bcast = true;
+    else if (isOpt(opt, 'OPTIN')) opts.optin = true;
+    else if (isOpt(opt, 'OPTOUT')) opts.optout = true;
+    else if (isOpt(opt, 'NOLOOP')) opts.noloop = true;
+    else if (more && isOpt(opt, 'PREFIX')) prefixes.push(argv[++j]);
+    else return ctx.reply.error(ERR.SYNTAX);
+  }
+  if (isOpt(argv[2], 'OFF')) {
+    tracking.disable(ctx.client);
+    return ctx.reply.ok();
+  }
+  if (!isOpt(argv[2], 'ON')) return ctx.reply.error(ERR.SYNTAX);
+  const st = tracking.stateOf(ctx.client);
+  if (prefixes.length !== 0 && !opts.bcast) return ctx.reply.error('ERR PREFIX option requires BCAST mode to be enabled');
+  if (st !== undefined && st.bcast !== opts.bcast) {
+    return ctx.reply.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+  }
+  if (opts.bcast && (opts.optin || opts.optout)) return ctx.reply.error('ERR OPTIN and OPTOUT are not compatible with BCAST');
+  if (opts.optin && opts.optout) return ctx.reply.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  if (st !== undefined && ((opts.optin && st.optout) || (opts.optout && st.optin))) {
+    return ctx.reply.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+  }
+  if (opts.bcast) {
+    const collision = tracking.prefixCollision(ctx.client, prefixes);
+    // Redis 7.0.15 reports an overlap among the given prefixes found past the first one and then
+    // carries on, enabling tracking and answering +OK as well: two replies to one command, which
+    // desynchronises a pipelining client. Redoubt answers the error only and changes nothing.
+    if (collision !== null) return ctx.reply.error(collision.error);
+  }
+  tracking.enable(ctx.client, redirect, opts, prefixes);
+  ctx.reply.ok();
+}
+
+/** CLIENT CACHING YES|NO: overrides OPTIN/OPTOUT for the next command only. */
+function clientCaching(ctx: Ctx): void {
+  const st = ctx.server.tracking.stateOf(ctx.client);
+  if (st === undefined) return ctx.reply.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+  const v = ctx.argv[2];
+  if (isOpt(v, 'YES')) {
+    if (!st.optin) return ctx.reply.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+  } else if (isOpt(v, 'NO')) {
+    if (!st.optout) return ctx.reply.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+  } else {
+    return ctx.reply.error(ERR.SYNTAX);
+  }
+  st.caching = true;
+  ctx.reply.ok();
+}
+
+function clientGetredir(ctx: Ctx): void {
+  ctx.reply.int(ctx.server.tracking.stateOf(ctx.client)?.redirect ?? -1);
+}
+
+/** A map: flags (a set), redirect (-1 when not tracking, 0 for none), prefixes (BCAST). */
+function clientTrackinginfo(ctx: Ctx): void {
+  const st = ctx.server.tracking.stateOf(ctx.client);
+  const r = ctx.reply;
+  r.map(3);
+  r.bulk('flags');
+  const flags = [st === undefined ? 'off' : 'on'];
+  if (st !== undefined) {
+    if (st.bcast) flags.push('bcast');
+    if (st.optin) flags.push(...(st.caching ? ['optin', 'caching-yes'] : ['optin']));
+    if (st.optout) flags.push(...(st.caching ? ['optout', 'caching-no'] : ['optout']));
+    if (st.noloop) flags.push('noloop');
+    if (st.brokenRedirect) flags.push('broken_redirect');
+  }
+  r.set(flags.length);
+  for (const f of flags) r.bulk(f);
+  r.bulk('redirect');
+  r.int(st === undefined ? -1 : st.redirect);
+  r.bulk('prefixes');
+  const prefixes = st?.prefixes ?? [];
+  r.array(prefixes.length);
+  for (const p of prefixes) r.bulk(p);
+}
+
 function clientHelp(ctx: Ctx): void {
   replyHelp(ctx, HELP);
 }
 
 /** CLIENT HELP: only the subcommands declared below, in our own words. */
 const HELP = [
+  'CACHING (YES|NO)',
+  '    In OPTIN tracking mode, remember the keys the next command reads (YES); in',
+  '    OPTOUT mode, do not remember them (NO).',
   'GETNAME',
   '    Reply with the name of this connection, or null when it has none.',
+  'GETREDIR',
+  '    Reply with the ID of the client that receives this connection\'s invalidation',
+  '    messages: 0 when they come here, -1 when tracking is off.',
   'ID',
   '    Reply with the numeric ID of this connection.',
   'INFO',
@@ -266,6 +373,13 @@ const HELP = [
   '    next one (SKIP).',
   'SETNAME <name>',
   '    Name this connection; an empty name removes the name.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Turn server-assisted client-side caching on or off: invalidation messages for',
+  '    the keys this connection read (or, with BCAST, for every key under its',
+  '    prefixes) are pushed here or to the REDIRECT client.',
+  'TRACKINGINFO',
+  '    Describe this connection\'s tracking mode, redirection and prefixes.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Finish a client blocked in BLPOP or a similar command, as if its timeout had',
   '    passed (TIMEOUT, the default) or with an UNBLOCKED error (ERROR).',
@@ -331,6 +445,26 @@ export const CLIENT = command({
       name: 'getname', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"],
       docs: {summary:"Returns the name of this connection, if it has one.",since:"2.6.9",group:"connection",complexity:"O(1)"},
       handler: clientGetname,
+    }),
+    command({
+      name: 'tracking', arity: -3, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Turns server-assisted client-side caching on or off for this connection.",since:"6.0.0",group:"connection",complexity:"O(1); some options cost more.",arguments:[{name:"status",type:"oneof",arguments:[{name:"on",type:"pure-token",token:"ON"},{name:"off",type:"pure-token",token:"OFF"}]},{name:"client-id",type:"integer",token:"REDIRECT",flags:["optional"]},{name:"prefix",type:"string",token:"PREFIX",flags:["optional","multiple","multiple_token"]},{name:"bcast",type:"pure-token",token:"BCAST",flags:["optional"]},{name:"optin",type:"pure-token",token:"OPTIN",flags:["optional"]},{name:"optout",type:"pure-token",token:"OPTOUT",flags:["optional"]},{name:"noloop",type:"pure-token",token:"NOLOOP",flags:["optional"]}]},
+      handler: clientTracking,
+    }),
+    command({
+      name: 'caching', arity: 3, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Says whether the keys read by the next command should be tracked.",since:"6.0.0",group:"connection",complexity:"O(1)",arguments:[{name:"mode",type:"oneof",arguments:[{name:"yes",type:"pure-token",token:"YES"},{name:"no",type:"pure-token",token:"NO"}]}]},
+      handler: clientCaching,
+    }),
+    command({
+      name: 'getredir', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Returns the ID of the client that receives this connection's invalidations.",since:"6.0.0",group:"connection",complexity:"O(1)"},
+      handler: clientGetredir,
+    }),
+    command({
+      name: 'trackinginfo', arity: 2, flags: ["noscript","loading","stale"], categories: ["connection"],
+      docs: {summary:"Describes this connection's client-side caching state.",since:"6.2.0",group:"connection",complexity:"O(1)"},
+      handler: clientTrackinginfo,
     }),
     command({
       name: 'help', arity: 2, flags: ["loading","stale"], categories: ["connection"],

@@ -186,6 +186,37 @@ export interface ServerView {
   notifyKeyspaceEvent(cls: string, event: string, key: string, dbIndex: number): void;
   /** channels, patterns and shard channels (src/server/pubsub.ts) */
   readonly pubsub: PubSubView;
+  /** client-side caching (src/server/tracking.ts) */
+  readonly tracking: TrackingView;
+}
+
+/** A connection's client-side caching state (Redis's CLIENT_TRACKING_* flags). */
+export interface TrackingClientState {
+  /** client id invalidations go to; 0 = this connection */
+  redirect: number;
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+  /** CLIENT CACHING was given for the next command */
+  caching: boolean;
+  brokenRedirect: boolean;
+  /** BCAST prefixes, sorted */
+  prefixes: string[];
+}
+
+/** Client-side caching as CLIENT TRACKING/CACHING/GETREDIR/TRACKINGINFO and FLUSH* see it. */
+export interface TrackingView {
+  /** undefined while the session does not track */
+  stateOf(s: Session): TrackingClientState | undefined;
+  /** is a client with this id connected (REDIRECT target check) */
+  hasClient(id: number): boolean;
+  /** the overlap error for new BCAST prefixes, and the index Redis's check stopped at */
+  prefixCollision(s: Session, prefixes: string[]): { error: string; selfOverlapAt: number } | null;
+  enable(s: Session, redirect: number, opts: { bcast: boolean; optin: boolean; optout: boolean; noloop: boolean }, prefixes: string[]): void;
+  disable(s: Session): void;
+  /** FLUSHDB/FLUSHALL (once per command): every tracking client drops everything */
+  flushed(): void;
 }
 
 /**

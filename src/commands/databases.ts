@@ -55,6 +55,7 @@ function flushArgOk(ctx: Ctx): boolean {
 function flushdbCommand(ctx: Ctx): void {
   if (!flushArgOk(ctx)) return;
   ctx.server.touchAllWatchedKeysInDb(ctx.db);
+  ctx.server.tracking.flushed();
   const removed = ctx.db.clear();
   ctx.server.dirty += removed;
   // Redis propagates FLUSHDB even when the database was already empty (the dirty counter does not
@@ -66,6 +67,7 @@ function flushdbCommand(ctx: Ctx): void {
 function flushallCommand(ctx: Ctx): void {
   if (!flushArgOk(ctx)) return;
   let removed = 0;
+  ctx.server.tracking.flushed();
   for (const db of ctx.server.dbs) {
     ctx.server.touchAllWatchedKeysInDb(db);
     removed += db.clear();

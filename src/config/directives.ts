@@ -310,7 +310,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   { name: 'client-output-buffer-limit', type: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', multiArg: true,
     parse: parseObuf,
     rewrite: (v: ObufLimit[], n) => ({ lines: v.map((l, i) => `${n} ${i === 1 ? 'replica' : OBUF_CLASSES[i]} ${formatMemoryUnit(l.hard)} ${formatMemoryUnit(l.soft)} ${l.seconds}`), force: true }) },
-  int('tracking-table-max-keys', '1000000', 0n, LONG_MAX, { unsigned: true, pinned: 'client-side caching is not implemented yet' }),
+  int('tracking-table-max-keys', '1000000', 0n, LONG_MAX, { unsigned: true }),
 
   /* ---- slow log, latency */
   int('slowlog-log-slower-than', '10000', -1n, LLONG_MAX),

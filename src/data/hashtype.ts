@@ -58,7 +58,7 @@ export function hashSet(o: RObj, field: string, value: string): boolean {
       const m = o.value as SmallHash;
       const existed = m.has(field);
       m.set(field, value);
-      if (!existed && m.size > limits.hashMaxListpackEntries) toHashtable(o);
+      if (m.size > limits.hashMaxListpackEntries) toHashtable(o);
       return existed;
     }
   }

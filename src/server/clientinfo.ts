@@ -17,6 +17,8 @@ export function clientFlags(server: Server, c: Connection): string {
   if (c.kind === 'pubsub') f += 'P';
   if (c.multi !== null) f += 'x';
   if (c.pending.length > 0 || server.blocking.isBlocked(c)) f += 'b';
+  const tracking = server.tracking.stateOf(c);
+  if (tracking !== undefined) f += 't' + (tracking.brokenRedirect ? 'R' : '') + (tracking.bcast ? 'B' : '');
   if (c.dirtyCas) f += 'd';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
@@ -32,7 +34,7 @@ export function clientInfoLine(server: Server, c: Connection): string {
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
     ` flags=${clientFlags(server, c)} db=${c.dbIndex} sub=${subs.sub} psub=${subs.psub} ssub=${subs.ssub} multi=${c.multi === null ? -1 : c.multi.length} qbuf=${qbuf} qbuf-free=${qbuf === 0 ? 0 : 16384}` +
     ` argv-mem=0 multi-mem=0 rbs=16384 rbp=${qbuf} obl=0 oll=0 omem=${omem} tot-mem=${qbuf + omem + 16384}` +
-    ` events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.resp}`;
+    ` events=r cmd=${c.lastCommand} user=${c.user} redir=${server.tracking.stateOf(c)?.redirect ?? -1} resp=${c.resp}`;
 }
 
 /** `+<sec>.<usec> [<db> <addr>] "arg" ...` with the wall clock read now, as Redis does. */

@@ -161,7 +161,7 @@ function clientsSection(server: Server): Lines {
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
     ['blocked_clients', server.blocking.count],
-    ['tracking_clients', 0],
+    ['tracking_clients', server.tracking.clientCount],
     ['clients_in_timeout_table', server.blocking.withTimeout],
   ];
 }
@@ -279,7 +279,8 @@ function statsSection(server: Server, st: InfoState): Lines {
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0], ['active_defrag_misses', 0], ['active_defrag_key_hits', 0],
     ['active_defrag_key_misses', 0], ['total_active_defrag_time', 0], ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0], ['tracking_total_items', 0], ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', server.tracking.totalKeys], ['tracking_total_items', server.tracking.totalItems],
+    ['tracking_total_prefixes', server.tracking.totalPrefixes],
     ['unexpected_error_replies', s.unexpectedErrorReplies],
     ['total_error_replies', s.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

@@ -21,6 +21,7 @@ import type { Ctx, KeyWaiter, QueuedCommand, ServerView, Session, Stats } from '
 import { BlockingRegistry } from './blocking';
 import { PubSubRegistry } from './pubsub';
 import { WatchRegistry } from './watch';
+import { TrackingRegistry } from './tracking';
 import type { ConfigRegistry } from '../config/registry';
 import { buildCommandTable } from '../commands/index';
 import { Connection } from '../net/connection';
@@ -65,6 +66,8 @@ export class Server implements ServerView {
   /** notify-keyspace-events classes in effect ('' = off), see notifyKeyspaceEvent */
   private notifyClasses = '';
   readonly watches = new WatchRegistry();
+  /** client-side caching: tracking table, BCAST prefixes (src/server/tracking.ts) */
+  readonly tracking = new TrackingRegistry(this);
   /** while EXEC runs: the writes to propagate as one block once it ends */
   private execPropagation: Array<[number, string[]]> | null = null;
   readonly logger = new Logger();
@@ -118,6 +121,7 @@ export class Server implements ServerView {
         this.stats.expiredKeys++;
         this.notifyKeyspaceEvent('x', 'expired', key, db.id);
         this.watches.touch(db, key);
+        this.tracking.keyModified(key, null);
         if (this.writeListeners.length !== 0) {
           const lazy = this.config.lookup('lazyfree-lazy-expire')?.value === true;
           this.propagate(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
@@ -149,6 +153,7 @@ export class Server implements ServerView {
       const created = v.includes('n') ? this.keyCreated : null;
       for (const db of this.dbs) db.keyCreated = created;
     });
+    config.onChange('tracking-table-max-keys', (v) => (this.tracking.maxKeys = Number(v)));
     config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
     this.listeners = new Listeners(this);
@@ -363,6 +368,11 @@ export class Server implements ServerView {
       conn.reply.out += this.pubsub.takeSilenced(conn);
       conn.replySkipping = false;
     }
+    // CLIENT CACHING lasts one command; the client's own invalidations follow its reply
+    if (this.tracking.clientCount !== 0 || this.tracking.hasPending) {
+      const ran = conn.resolved as Command | undefined;
+      this.tracking.afterCommand(conn, ran?.name === 'client' && argv.length > 1 && ran.subcommands?.has(argv[1].toLowerCase()) === true);
+    }
     if (!conn.admitted) {
       // (a cast: TypeScript cannot see that dispatch() set it)
       const resolved = conn.resolved as Command | undefined;
@@ -454,6 +464,8 @@ export class Server implements ServerView {
       return;
     }
     if (!conn.aclUser.unrestricted && !this.aclAdmits(conn, cmd, argv)) return;
+    // tracking-table-max-keys is enforced before each command, as Redis's processCommand does
+    if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(conn);
     // MONITOR turns a connection into a replica-like feed: Redis refuses it keyspace commands
     if ((conn.monitor || conn.kind === 'replica') && (cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate'))) {
       reply.error("ERR Replica can't interact with the keyspace");
@@ -550,6 +562,8 @@ export class Server implements ServerView {
       reply.error('ERR internal error while executing the command');
     }
     this.current = outer;
+    // client-side caching: a tracking client's reads are remembered (Redis's trackingRememberKeys)
+    if (this.tracking.clientCount !== 0 && cmd.flags.has('readonly')) this.tracking.rememberKeys(conn, cmd, argv);
     const usec = Number(process.hrtime.bigint() - t0) / 1000;
     cmd.calls++;
     cmd.usec += usec;
@@ -580,6 +594,7 @@ export class Server implements ServerView {
 
   signalModifiedKey(db: Database, key: string): void {
     this.watches.touch(db, key);
+    this.tracking.keyModified(key, this.current);
   }
 
   /* ------------------------------------------------------------------ MULTI / EXEC / WATCH */
@@ -773,6 +788,7 @@ export class Server implements ServerView {
     this.blocking.remove(conn);
     this.pubsub.dropAll(conn);
     this.watches.unwatchAll(conn);
+    this.tracking.disable(conn);
     this.connections.delete(conn.id);
     this.admission.closed(conn.id);
     this.monitors.delete(conn);
@@ -804,6 +820,7 @@ export class Server implements ServerView {
 
   resetSession(conn: Connection): void {
     this.pubsub.dropAll(conn);
+    this.tracking.disable(conn);
     this.discardTransaction(conn);
     conn.dbIndex = 0;
     conn.resp = 2;
@@ -849,6 +866,8 @@ export class Server implements ServerView {
     this.lruClock = Math.floor(this.now / 1000);
     this.cronLoops++;
     activeExpireCycle(this);
+    // tracking-table-max-keys also applies while idle (after a CONFIG SET lowered it)
+    if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(null);
     this.closeExpiredSessions();
     this.admission.sweep();
     this.closeAuthTimeouts();
