@@ -14,7 +14,7 @@ import type { Ctx, KeyWaiter } from './context';
 import { ERR, parseBlockTimeout } from './util';
 import { optIs } from './strings-shared';
 import type { ZSet } from '../data/zset';
-import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanPairs } from './scan-shared';
+import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan } from './scan-shared';
 import { lookupRead, lookupWrite, asZset, parseLong, PairWriter, scoreString } from './zsets-shared';
 
 const MIN = 0;
@@ -260,7 +260,10 @@ function zscan(ctx: Ctx): void {
     for (let n = z.first(); n !== null; n = n.next()) if (m === null || m(n.member)) flat.push(n.member, scoreString(n.score));
     return replyScan(ctx, 0, flat);
   }
-  const next = scanPairs(z.dict, cursor, opts, flat, (_m, node) => scoreString(node.score));
+  const m = opts.match;
+  const next = z.scan(cursor, opts.count, (member, score) => {
+    if (m === null || m(member)) flat.push(member, scoreString(score));
+  });
   replyScan(ctx, next, flat);
 }
 

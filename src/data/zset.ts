@@ -5,9 +5,13 @@
  *  - Elements are ordered by (score, member), members compared byte-wise (latin1 JS strings:
  *    `<` on one-byte code units is memcmp order, shorter prefix first). Scores are never NaN.
  *  - Each node keeps, per level, its forward pointer and the span (number of bottom-level steps
- *    that pointer jumps), so insert, delete, rank and "element at rank" are O(log n).
- *  - The member index is a ScanMap, which gives O(1) score lookup, uniform random members and a
- *    SCAN cursor with Redis's guarantee (ZSCAN on a skiplist-encoded set).
+ *    that pointer jumps), so insert, delete, rank and "element at rank" are O(log n). Level 0 is
+ *    two plain fields (`nx`, span always 1) because 3 nodes in 4 have no other level; upper levels
+ *    share one packed array of [forward, span] pairs. A score update that moves a node relinks the
+ *    same node. Searches reuse module-level scratch arrays, so only inserts allocate.
+ *  - The member index is a Map to the node plus a dense array of nodes (`slots`, the ScanMap
+ *    discipline inlined), which gives O(1) score lookup, uniform random members and a SCAN cursor
+ *    with Redis's guarantee (ZSCAN on a skiplist-encoded set).
  *  - One structure serves both of Redis's encodings: the caller records the encoding name on the
  *    RObj ('listpack' while small, 'skiplist' once over zset-max-listpack-*), see `encodingFor`.
  *    Only OBJECT ENCODING, ZSCAN and ZRANDMEMBER behave differently by encoding.
@@ -27,37 +31,85 @@
  *   z.countInScore(r) / countInLex(r)   O(log n) counts
  *   z.deleteRangeByScore(r) / ByLex(r) / ByRank(start, end)  remove, returning removed members
  *   z.entries()                         [member, score] in ascending order
- *   z.scan(cursor, count, emit)         ScanMap cursor over members (any order)
+ *   z.scan(cursor, count, emit)         SCAN cursor over members (any order), ScanMap semantics
  *   z.randomMember()                    uniform random member or undefined
  *   z.clone()                           deep copy
  *   z.maxMemberLength()                 longest member, for the listpack size rule (O(n))
  *   encodingFor(size, maxLen)           'listpack' | 'skiplist' per the current limits
  */
 
-import { ScanMap } from './scanmap';
 import { limits } from './encoding';
 
 const MAX_LEVEL = 32;
 const P = 0.25;
 
+/**
+ * A node's levels above the bottom one, interleaved in one packed array: [forward(1), span(1),
+ * forward(2), span(2), ...]. One array instead of two saves a header and a cache line per node
+ * visited, and building it with push keeps the elements packed (no holes to check on reads).
+ */
+type Levels = (ZNode | number | null)[];
+
+/** Offset in `Levels` of level i's forward pointer (i >= 1); its span is at the next index. */
+function fo(i: number): number {
+  return 2 * i - 2;
+}
+
+/** [null, 0] for every level above 0; built with push so its elements are packed */
+const LEVELS_TEMPLATE: Levels = [];
+for (let i = 1; i < MAX_LEVEL; i++) LEVELS_TEMPLATE.push(null, 0);
+
 export class ZNode {
-  /** forward pointer per level */
-  readonly fwd: (ZNode | null)[];
-  /** span per level: bottom-level steps the forward pointer covers */
-  readonly span: number[];
+  readonly member: string;
+  score: number;
   /** previous node at level 0 (null for the first) */
-  prev: ZNode | null = null;
-  constructor(
-    public readonly member: string,
-    public score: number,
-    level: number,
-  ) {
-    this.fwd = new Array(level).fill(null);
-    this.span = new Array(level).fill(0);
+  prev: ZNode | null;
+  /** next node at level 0; its span is 1 whenever it is set, so no span is stored */
+  nx: ZNode | null;
+  /** levels 1.. (see Levels); null for the three nodes in four that only have level 0 */
+  up: Levels | null;
+  /** index in the owning set's `slots` array (the SCAN / random-member order) */
+  slot: number;
+  constructor(member: string, score: number, level: number) {
+    this.member = member;
+    this.score = score;
+    this.prev = null;
+    this.nx = null;
+    this.up = null;
+    this.slot = 0;
+    // slice of a packed template: exact capacity (push would reserve 16+ slots) and packed kind
+    if (level > 1) this.up = LEVELS_TEMPLATE.slice(0, fo(level));
   }
   next(): ZNode | null {
-    return this.fwd[0];
+    return this.nx;
   }
+}
+
+/** Number of levels of a node (1 when it has no upper levels). */
+function levelOf(n: ZNode): number {
+  return n.up === null ? 1 : (n.up.length >> 1) + 1;
+}
+
+/** Forward pointer of x at level i (x must have that level). */
+function fwdAt(x: ZNode, i: number): ZNode | null {
+  return i === 0 ? x.nx : (x.up![fo(i)] as ZNode | null);
+}
+
+/** Span of x's forward pointer at level i (meaningful only when that pointer is set). */
+function spanAt(x: ZNode, i: number): number {
+  return i === 0 ? 1 : (x.up![fo(i) + 1] as number);
+}
+
+/*
+ * Scratch for insert/remove: the last node before the target at each level, and its rank.
+ * Module-level so no operation allocates them; cleared after use so they never keep a deleted
+ * set's nodes alive.
+ */
+const UPDATE: (ZNode | null)[] = [];
+const RANK: number[] = [];
+for (let i = 0; i < MAX_LEVEL; i++) {
+  UPDATE.push(null);
+  RANK.push(0);
 }
 
 /** A score interval; `minex`/`maxex` make the bound exclusive. */
@@ -129,47 +181,66 @@ export class ZSet {
   private tail: ZNode | null = null;
   private level = 1;
   private length = 0;
-  readonly dict = new ScanMap<ZNode>();
+  /** member -> node */
+  private readonly index = new Map<string, ZNode>();
+  /**
+   * Every node, densely packed; node.slot is its position. Deleting moves the last node into the
+   * hole, so entries only ever move down and inserts append on top: the ScanMap discipline
+   * (src/data/scanmap.ts) that gives SCAN its guarantee, kept inline so a lookup is one Map probe.
+   */
+  private slots: ZNode[] = [];
 
   get size(): number {
     return this.length;
   }
 
   score(member: string): number | undefined {
-    const n = this.dict.get(member);
+    const n = this.index.get(member);
     return n === undefined ? undefined : n.score;
   }
 
   /** Inserts or updates. Returns 0 when the score was already that, 1 added, 2 updated. */
   set(member: string, score: number): 0 | 1 | 2 {
-    const n = this.dict.get(member);
+    const n = this.index.get(member);
     if (n === undefined) {
-      this.dict.set(member, this.insertNode(member, score));
+      const node = new ZNode(member, score, randomLevel());
+      this.link(node);
+      node.slot = this.slots.length;
+      this.slots.push(node);
+      this.index.set(member, node);
       return 1;
     }
     if (n.score === score && Object.is(n.score, score)) return 0;
     // Stays in place when still between its neighbours: just change the score (zslUpdateScore).
     const p = n.prev;
-    const nx = n.fwd[0];
+    const nx = n.nx;
     if ((p === null || before(p.score, p.member, score, member)) && (nx === null || before(score, member, nx.score, nx.member))) {
       n.score = score;
       return 2;
     }
-    this.removeNode(n);
-    this.dict.set(member, this.insertNode(member, score));
+    // Otherwise unlink and relink the same node (same level): the index entry stays valid.
+    this.unlink(n);
+    n.score = score;
+    this.link(n);
     return 2;
   }
 
   delete(member: string): boolean {
-    const n = this.dict.get(member);
+    const n = this.index.get(member);
     if (n === undefined) return false;
-    this.removeNode(n);
-    this.dict.delete(member);
+    this.unlink(n);
+    this.index.delete(member);
+    const slots = this.slots;
+    const last = slots.pop()!;
+    if (last !== n) {
+      slots[n.slot] = last;
+      last.slot = n.slot;
+    }
     return true;
   }
 
   first(): ZNode | null {
-    return this.head.fwd[0];
+    return this.head.nx;
   }
 
   last(): ZNode | null {
@@ -178,16 +249,29 @@ export class ZSet {
 
   /** 0-based rank (ascending, or descending when `reverse`), -1 if absent. O(log n). */
   rank(member: string, reverse = false): number {
-    const n = this.dict.get(member);
+    const n = this.index.get(member);
     if (n === undefined) return -1;
+    const score = n.score;
     let x = this.head;
     let r = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (let f = x.fwd[i]; f !== null && !before(n.score, n.member, f.score, f.member); f = x.fwd[i]) {
-        r += x.span[i];
+    for (let i = this.level - 1; i >= 1 && x !== n; i--) {
+      const k = fo(i);
+      let lv = x.up!;
+      let f = lv[k] as ZNode | null;
+      // advance while f <= n
+      while (f !== null && (f.score < score || (f.score === score && (f === n || f.member < member)))) {
+        r += lv[k + 1] as number;
         x = f;
+        lv = x.up!;
+        f = lv[k] as ZNode | null;
       }
-      if (x === n) break;
+    }
+    if (x !== n) {
+      // n is reached at level 0 by following nx; counting steps is cheaper than comparing
+      for (let f = x.nx; f !== null; f = f.nx) {
+        r++;
+        if (f === n) break;
+      }
     }
     // r is the 1-based rank of n
     return reverse ? this.length - r : r - 1;
@@ -199,23 +283,32 @@ export class ZSet {
     const target = rank + 1;
     let x = this.head;
     let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      while (x.fwd[i] !== null && traversed + x.span[i] <= target) {
-        traversed += x.span[i];
-        x = x.fwd[i]!;
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = fo(i);
+      let lv = x.up!;
+      let f = lv[k] as ZNode | null;
+      while (f !== null && traversed + (lv[k + 1] as number) <= target) {
+        traversed += lv[k + 1] as number;
+        x = f;
+        lv = x.up!;
+        f = lv[k] as ZNode | null;
       }
       if (traversed === target) return x;
     }
-    return null;
+    while (traversed < target && x.nx !== null) {
+      x = x.nx;
+      traversed++;
+    }
+    return traversed === target ? x : null;
   }
 
   firstInScore(r: ScoreRange): ZNode | null {
     if (scoreRangeEmpty(r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.fwd[i] !== null && !scoreGteMin(x.fwd[i]!.score, r)) x = x.fwd[i]!;
+      for (let f = fwdAt(x, i); f !== null && !scoreGteMin(f.score, r); f = fwdAt(x, i)) x = f;
     }
-    const f = x.fwd[0];
+    const f = x.nx;
     return f !== null && scoreLteMax(f.score, r) ? f : null;
   }
 
@@ -223,7 +316,7 @@ export class ZSet {
     if (scoreRangeEmpty(r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.fwd[i] !== null && scoreLteMax(x.fwd[i]!.score, r)) x = x.fwd[i]!;
+      for (let f = fwdAt(x, i); f !== null && scoreLteMax(f.score, r); f = fwdAt(x, i)) x = f;
     }
     return x !== this.head && scoreGteMin(x.score, r) ? x : null;
   }
@@ -232,9 +325,9 @@ export class ZSet {
     if (lexRangeEmpty(r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.fwd[i] !== null && !lexGteMin(x.fwd[i]!.member, r)) x = x.fwd[i]!;
+      for (let f = fwdAt(x, i); f !== null && !lexGteMin(f.member, r); f = fwdAt(x, i)) x = f;
     }
-    const f = x.fwd[0];
+    const f = x.nx;
     return f !== null && lexLteMax(f.member, r) ? f : null;
   }
 
@@ -242,7 +335,7 @@ export class ZSet {
     if (lexRangeEmpty(r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.fwd[i] !== null && lexLteMax(x.fwd[i]!.member, r)) x = x.fwd[i]!;
+      for (let f = fwdAt(x, i); f !== null && lexLteMax(f.member, r); f = fwdAt(x, i)) x = f;
     }
     return x !== this.head && lexGteMin(x.member, r) ? x : null;
   }
@@ -266,7 +359,7 @@ export class ZSet {
   deleteRangeByScore(r: ScoreRange): string[] {
     const out: string[] = [];
     for (let n = this.firstInScore(r); n !== null && scoreLteMax(n.score, r); ) {
-      const next = n.fwd[0];
+      const next = n.nx;
       out.push(n.member);
       this.delete(n.member);
       n = next;
@@ -277,7 +370,7 @@ export class ZSet {
   deleteRangeByLex(r: LexRange): string[] {
     const out: string[] = [];
     for (let n = this.firstInLex(r); n !== null && lexLteMax(n.member, r); ) {
-      const next = n.fwd[0];
+      const next = n.nx;
       out.push(n.member);
       this.delete(n.member);
       n = next;
@@ -290,7 +383,7 @@ export class ZSet {
     const out: string[] = [];
     let n = this.atRank(start);
     for (let i = start; i <= end && n !== null; i++) {
-      const next = n.fwd[0];
+      const next = n.nx;
       out.push(n.member);
       this.delete(n.member);
       n = next;
@@ -299,88 +392,143 @@ export class ZSet {
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.head.fwd[0]; n !== null; n = n.fwd[0]) yield [n.member, n.score];
+    for (let n = this.head.nx; n !== null; n = n.nx) yield [n.member, n.score];
   }
 
+  /**
+   * Visits up to `count` members below `cursor` (0 = start), top slot down; returns the next
+   * cursor, 0 when done. A cursor beyond the size (stale or invented) starts a new iteration.
+   * `emit` must not modify the set.
+   */
   scan(cursor: number, count: number, emit: (member: string, score: number) => void): number {
-    return this.dict.scan(cursor, count, (m, n) => emit(m, n.score));
+    const slots = this.slots;
+    const n = slots.length;
+    let pos = cursor > 0 && cursor <= n ? Math.floor(cursor) : n;
+    const stop = Math.max(0, pos - Math.max(1, count));
+    while (pos > stop) {
+      pos--;
+      const node = slots[pos];
+      emit(node.member, node.score);
+    }
+    return pos;
   }
 
   randomMember(): string | undefined {
-    return this.dict.randomKey();
+    const n = this.slots.length;
+    if (n === 0) return undefined;
+    return this.slots[Math.floor(Math.random() * n)].member;
   }
 
   clone(): ZSet {
     const z = new ZSet();
     // Appending in order: each insert lands at the tail.
-    for (let n = this.head.fwd[0]; n !== null; n = n.fwd[0]) z.set(n.member, n.score);
+    for (let n = this.head.nx; n !== null; n = n.nx) z.set(n.member, n.score);
     return z;
   }
 
   maxMemberLength(): number {
     let m = 0;
-    for (let n = this.head.fwd[0]; n !== null; n = n.fwd[0]) if (n.member.length > m) m = n.member.length;
+    for (let n = this.head.nx; n !== null; n = n.nx) if (n.member.length > m) m = n.member.length;
     return m;
   }
 
   /* ------------------------------------------------------------------ skip list internals */
 
-  private insertNode(member: string, score: number): ZNode {
-    const update: ZNode[] = new Array(MAX_LEVEL);
-    const rank: number[] = new Array(MAX_LEVEL);
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      for (let f = x.fwd[i]; f !== null && before(f.score, f.member, score, member); f = x.fwd[i]) {
-        rank[i] += x.span[i];
+  /** Links a detached node at its (score, member) position, with the levels it was built with. */
+  private link(n: ZNode): void {
+    const score = n.score;
+    const member = n.member;
+    const head = this.head;
+    let x = head;
+    let r = 0;
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = fo(i);
+      let lv = x.up!;
+      let f = lv[k] as ZNode | null;
+      while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
+        r += lv[k + 1] as number;
         x = f;
+        lv = x.up!;
+        f = lv[k] as ZNode | null;
       }
-      update[i] = x;
+      UPDATE[i] = x;
+      RANK[i] = r;
     }
-    const level = randomLevel();
+    for (let f = x.nx; f !== null && (f.score < score || (f.score === score && f.member < member)); f = x.nx) {
+      r++;
+      x = f;
+    }
+    // x precedes n at level 0 and r is x's rank (head = 0)
+    const level = levelOf(n);
+    const hup = head.up!;
     if (level > this.level) {
       for (let i = this.level; i < level; i++) {
-        rank[i] = 0;
-        update[i] = this.head;
-        update[i].span[i] = this.length;
+        RANK[i] = 0;
+        UPDATE[i] = head;
+        hup[fo(i) + 1] = this.length;
       }
       this.level = level;
     }
-    const n = new ZNode(member, score, level);
-    for (let i = 0; i < level; i++) {
-      const u = update[i];
-      n.fwd[i] = u.fwd[i];
-      u.fwd[i] = n;
-      n.span[i] = u.span[i] - (rank[0] - rank[i]);
-      u.span[i] = rank[0] - rank[i] + 1;
-    }
-    for (let i = level; i < this.level; i++) update[i].span[i]++;
-    n.prev = update[0] === this.head ? null : update[0];
-    if (n.fwd[0] !== null) n.fwd[0].prev = n;
+    n.nx = x.nx;
+    x.nx = n;
+    n.prev = x === head ? null : x;
+    if (n.nx !== null) n.nx.prev = n;
     else this.tail = n;
+    const nup = n.up;
+    for (let i = 1; i < level; i++) {
+      const u = UPDATE[i]!.up!;
+      const k = fo(i);
+      const d = r - RANK[i];
+      nup![k] = u[k];
+      u[k] = n;
+      nup![k + 1] = (u[k + 1] as number) - d;
+      u[k + 1] = d + 1;
+    }
+    for (let i = level; i < this.level; i++) {
+      const u = UPDATE[i]!.up!;
+      u[fo(i) + 1] = (u[fo(i) + 1] as number) + 1;
+    }
+    for (let i = 1; i < this.level; i++) UPDATE[i] = null;
     this.length++;
-    return n;
   }
 
-  private removeNode(n: ZNode): void {
-    const update: ZNode[] = new Array(this.level);
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (let f = x.fwd[i]; f !== null && f !== n && before(f.score, f.member, n.score, n.member); f = x.fwd[i]) x = f;
-      update[i] = x;
-    }
-    for (let i = 0; i < this.level; i++) {
-      const u = update[i];
-      if (u.fwd[i] === n) {
-        u.span[i] += n.span[i] - 1;
-        u.fwd[i] = n.fwd[i];
-      } else {
-        u.span[i]--;
+  /** Detaches a linked node (its own pointers are left stale; link() rewrites them). */
+  private unlink(n: ZNode): void {
+    const score = n.score;
+    const member = n.member;
+    const head = this.head;
+    let x = head;
+    const top = this.level;
+    for (let i = top - 1; i >= 1; i--) {
+      const k = fo(i);
+      let lv = x.up!;
+      let f = lv[k] as ZNode | null;
+      while (f !== null && f !== n && (f.score < score || (f.score === score && f.member < member))) {
+        x = f;
+        lv = x.up!;
+        f = lv[k] as ZNode | null;
       }
+      UPDATE[i] = x;
     }
-    if (n.fwd[0] !== null) n.fwd[0].prev = n.prev;
+    const nup = n.up;
+    for (let i = 1; i < top; i++) {
+      const u = UPDATE[i]!.up!;
+      const k = fo(i);
+      if (u[k] === n) {
+        u[k + 1] = (u[k + 1] as number) + (nup![k + 1] as number) - 1;
+        u[k] = nup![k];
+      } else {
+        u[k + 1] = (u[k + 1] as number) - 1;
+      }
+      UPDATE[i] = null;
+    }
+    // level 0 needs no search: the predecessor is n.prev
+    const p = n.prev === null ? head : n.prev;
+    p.nx = n.nx;
+    if (n.nx !== null) n.nx.prev = n.prev;
     else this.tail = n.prev;
-    while (this.level > 1 && this.head.fwd[this.level - 1] === null) this.level--;
+    const hup = head.up!;
+    while (this.level > 1 && hup[fo(this.level - 1)] === null) this.level--;
     this.length--;
   }
 }

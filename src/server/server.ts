@@ -150,6 +150,7 @@ export class Server implements ServerView {
     config.onChange('loglevel', (v) => (this.logger.level = v));
     config.onChange('notify-keyspace-events', (v: string) => {
       this.notifyClasses = v;
+      this.notifyKeyMiss = v.includes('m');
       const created = v.includes('n') ? this.keyCreated : null;
       for (const db of this.dbs) db.keyCreated = created;
     });
@@ -555,6 +556,7 @@ export class Server implements ServerView {
     const t0 = process.hrtime.bigint();
     const outer = this.current;
     this.current = conn;
+    if (this.notifyKeyMiss) this.notifyKeyMisses(dbIndex, cmd, argv, true);
     try {
       cmd.handler!(ctx);
     } catch (e) {
@@ -564,6 +566,7 @@ export class Server implements ServerView {
     this.current = outer;
     // client-side caching: a tracking client's reads are remembered (Redis's trackingRememberKeys)
     if (this.tracking.clientCount !== 0 && cmd.flags.has('readonly')) this.tracking.rememberKeys(conn, cmd, argv);
+    if (this.notifyKeyMiss && this.stats.totalErrorReplies === errorsBefore) this.notifyKeyMisses(dbIndex, cmd, argv, false);
     const usec = Number(process.hrtime.bigint() - t0) / 1000;
     cmd.calls++;
     cmd.usec += usec;
@@ -668,6 +671,29 @@ export class Server implements ServerView {
   }
 
   private readonly keyCreated = (db: Database, key: string): void => this.notifyKeyspaceEvent('n', 'new', key, db.id);
+
+  /** notify-keyspace-events contains 'm' */
+  private notifyKeyMiss = false;
+
+  /**
+   * The 'keymiss' events of a command that ran without error: Redis emits one from every read
+   * lookup (lookupKeyRead) that finds nothing, in key order, duplicates included. Read lookups
+   * are the keys whose spec says RO, and those of READ_LOOKUP_WRITERS; OBJECT looks its key up
+   * without notifying.
+   */
+  private notifyKeyMisses(dbIndex: number, cmd: Command, argv: string[], beforeRun: boolean): void {
+    if (cmd.parent?.name === 'object' || cmd.keys.length === 0) return;
+    // commands whose key spec says RW but which look the key up for reading, as a GET would; they
+    // may create the key, so their misses are found (and reported, as Redis does at lookup time)
+    // before they run
+    const reader = READ_LOOKUP_WRITERS.has(cmd.name) || (cmd.name === 'set' && argv.some((a, i) => i > 2 && a.length === 3 && a.toLowerCase() === 'get'));
+    if (reader !== beforeRun) return;
+    const db = this.dbs[dbIndex];
+    for (const k of cmd.getKeys(argv)) {
+      const key = argv[k.index];
+      if ((reader || k.flags.includes('RO')) && (!db.dict.has(key) || db.isExpired(key, this.now))) this.notifyKeyspaceEvent('m', 'keymiss', key, dbIndex);
+    }
+  }
 
   /** The session whose command is running (pub/sub holds its pushes aside while it is silenced). */
   runningSession(): Connection | null {
@@ -945,6 +971,9 @@ export { PROTECTED_MODE_DENIED } from '../net/admission';
 const SUBSCRIBED_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
 /** True if this HELLO carries an AUTH option that would authenticate (same walk as the handler). */
+/** Write commands that look their key up as a read (lookupKeyRead), so a miss is a 'keymiss'. */
+const READ_LOOKUP_WRITERS = new Set(['pfcount', 'pfmerge', 'getdel', 'getex', 'getset']);
+
 /** Why EXEC refuses a queued command whose permission was revoked after it was queued. */
 const EXEC_DENIAL_PREFIX = 'ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ';
 const EXEC_DENIAL: Record<AclDenial['reason'], string> = {

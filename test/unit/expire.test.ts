@@ -122,6 +122,11 @@ function harness() {
     stats: { keyspaceHits: 0, keyspaceMisses: 0 },
     config: { lookup: (_: string) => undefined },
     propagate: (db: number, argv: string[]) => propagated.push([db, argv]),
+    signalModifiedKey: () => {},
+    notifyKeyspaceEvent: () => {},
+    touchAllWatchedKeysInDb: () => {},
+    keysMayBeReady: () => {},
+    tracking: { flushed: () => {} },
   };
   const client = { dbIndex: 0 };
   const specs = new Map<string, CommandSpec>();
