@@ -29,6 +29,7 @@
 import * as net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
+import { prng } from '../test/support/prng';
 
 interface Options {
   sizes: number[];
@@ -61,17 +62,6 @@ function parseOptions(argv: string[]): Options {
   return o;
 }
 
-/** mulberry32: the same pseudo-random members and scores for both servers */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function encode(argv: string[]): string {
   let s = `*${argv.length}\r\n`;

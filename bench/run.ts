@@ -42,6 +42,7 @@ import * as net from 'node:net';
 import * as fs from 'node:fs';
 import { freePort, startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
 import { makePki, type TestPki } from '../test/support/certs';
+import { prng } from '../test/support/prng';
 
 interface Options {
   rounds: number;
@@ -244,17 +245,6 @@ function hasCommand(port: number, name: string): Promise<boolean> {
   });
 }
 
-/** A small deterministic PRNG (mulberry32), so both servers get the same points. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fills GEO_KEY with GEO_POINTS points uniformly in [13.0, 13.5) x [38.0, 38.5), 500 per GEOADD. */
 async function loadGeo(port: number): Promise<void> {

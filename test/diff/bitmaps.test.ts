@@ -9,19 +9,10 @@
 import { diffSuite, type Script, type Step } from './harness';
 import { buildCommandTable } from '../../src/commands/index';
 import type { RespValue } from '../support/resp';
+import { prng as rng } from '../support/prng';
 
 const hasLists = buildCommandTable().has('lpush');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bytes(r: () => number, n: number, bias = 0): string {
   let s = '';

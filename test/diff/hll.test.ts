@@ -8,20 +8,10 @@
 
 import { diffSuite, type Script, type Step } from './harness';
 import { buildCommandTable } from '../../src/commands/index';
+import { prng as rng } from '../support/prng';
 
 const hasLists = buildCommandTable().has('lpush');
 
-/** Deterministic pseudo-random generator (mulberry32), so both servers see the same elements. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n random binary elements of 0..20 bytes. */
 function elements(seed: number, n: number): string[] {

@@ -33,10 +33,13 @@ export interface MScript {
   resp?: (2 | 3)[];
 }
 
-class Conn {
+/** A raw connection that collects everything the server sends (also used by tracking.test). */
+export class Conn {
   buf = Buffer.alloc(0);
   closed = false;
   lastData = Date.now();
+  /** CLIENT ID, for scripts that name connections in arguments */
+  id = 0;
   private constructor(readonly sock: net.Socket) {
     sock.on('data', (d) => {
       this.buf = Buffer.concat([this.buf, d]);
@@ -55,6 +58,20 @@ class Conn {
     const b = this.buf;
     this.buf = Buffer.alloc(0);
     return b;
+  }
+  /** Sends a command and waits (up to ~1 s) for exactly one reply, returned raw. */
+  async call(argv: string[]): Promise<string> {
+    this.sock.write(encodeCommand(argv));
+    for (let i = 0; i < 500; i++) {
+      const r = readReply(this.buf);
+      if (r !== null) {
+        const raw = this.buf.toString('latin1', 0, r[1]);
+        this.buf = this.buf.subarray(r[1]);
+        return raw;
+      }
+      await new Promise((res) => setTimeout(res, 2));
+    }
+    throw new Error('no reply');
   }
 }
 

@@ -12,9 +12,9 @@
 
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
-import { readReply, encodeCommand } from '../support/resp';
+import { encodeCommand } from '../support/resp';
 import { bothServers } from '../support/servers';
+import { Conn } from './multiconn';
 
 interface TStep {
   c: string;
@@ -36,46 +36,6 @@ interface TScript {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-class Conn {
-  buf = Buffer.alloc(0);
-  closed = false;
-  lastData = Date.now();
-  id = 0;
-  private constructor(readonly sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.lastData = Date.now();
-    });
-    sock.on('close', () => (this.closed = true));
-    sock.on('error', () => {});
-  }
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-  take(): string {
-    const b = this.buf.toString('latin1');
-    this.buf = Buffer.alloc(0);
-    return b;
-  }
-  /** sends a command and waits for exactly one reply */
-  async call(argv: string[]): Promise<string> {
-    this.sock.write(encodeCommand(argv));
-    for (let i = 0; i < 500; i++) {
-      const r = readReply(this.buf);
-      if (r !== null) {
-        const raw = this.buf.toString('latin1', 0, r[1]);
-        this.buf = this.buf.subarray(r[1]);
-        return raw;
-      }
-      await sleep(2);
-    }
-    throw new Error('no reply');
-  }
-}
 
 async function settle(conns: Iterable<Conn>, minMs = 15, quietMs = 40): Promise<void> {
   await sleep(minMs);
@@ -123,7 +83,7 @@ async function runOn(port: number, script: TScript, resp: 2 | 3): Promise<Out[]>
       for (let k = 0; k < 250 && sender.buf.length === before && !sender.closed; k++) await sleep(2);
       await settle(conns.values());
       for (const [name, k] of conns) {
-        let text = k.take();
+        let text = k.take().toString('latin1');
         if (text.length === 0 && !k.closed) continue;
         text = maskHello(text);
         if (st.mask) text = st.mask(text);

@@ -12,6 +12,7 @@ import * as net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { startRedoubt, type RunningServer } from '../support/servers';
 import { encodeCommand } from '../support/resp';
+import { prng as rng } from '../support/prng';
 
 const EXCLUDED = /^(shutdown|monitor|quit|reset|client\|reply|debug\|sleep|client\|(pause|kill)|acl\|(deluser|load|save|setuser)|config\|(set|rewrite)|swapdb|flushall|auth|hello)$/;
 
@@ -24,17 +25,6 @@ const VALUES = [
   'USER', 'ADDR', 'LADDR', 'SKIPME', 'yes', 'no', 'default', 'RESET', 'SETNAME',
 ];
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('random arguments to every command', () => {
   let s: RunningServer;
