@@ -17,7 +17,8 @@
  */
 
 import type * as net from 'node:net';
-import { adoptWithOnread } from './fastread';
+import * as tls from 'node:tls';
+import { adoptWithOnread, hookTlsReads, setReading } from './fastread';
 import { formatAddr, isLoopback } from './address';
 import { ProtocolError, RequestParser, type ParserLimits } from '../protocol/parser';
 import { Reply } from '../protocol/reply';
@@ -82,6 +83,8 @@ export class Connection implements Session, ParserLimits {
   readonly socket: net.Socket;
   /** reads arrive in a shared buffer (see fastread.ts) that must not be kept past onData */
   private readonly sharedReads: boolean;
+  /** TLS reads arrive through hookTlsReads: pausing must stop the handle itself */
+  private tlsHooked = false;
 
   /** `accepted` is a socket accepted paused (listeners use pauseOnConnect). */
   constructor(
@@ -111,6 +114,8 @@ export class Connection implements Session, ParserLimits {
     this.socket = fast ?? accepted;
     this.socket.setNoDelay(true);
     if (fast === null) {
+      // TLS: decrypted data bypasses the stream; 'data' still carries what arrived before the hook
+      this.tlsHooked = accepted instanceof tls.TLSSocket && hookTlsReads(accepted, (chunk) => this.onData(chunk));
       this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
       this.socket.resume();
     }
@@ -169,6 +174,7 @@ export class Connection implements Session, ParserLimits {
         if (this.server.mustWait(this, argv)) {
           if (this.pending.length === 0) this.pending.push(argv);
           this.socket.pause();
+          if (this.tlsHooked) setReading(this.socket, false);
           break;
         }
         if (this.pending.length > 0) this.pending.shift();
@@ -237,6 +243,7 @@ export class Connection implements Session, ParserLimits {
   resume(): void {
     if (this.closed) return;
     this.socket.resume();
+    if (this.tlsHooked) setReading(this.socket, true);
     this.processInput();
     this.flush();
   }
