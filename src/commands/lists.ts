@@ -15,6 +15,7 @@ import { ERR, parseLongLong } from './util';
 import { lookupRead, lookupWrite, optIs } from './strings-shared';
 import { registerValueCopier } from '../data/keyspace';
 import { Quicklist } from '../data/quicklist';
+import { encodeBulk } from '../protocol/reply';
 import { LIST_META } from './lists-meta';
 import {
   HEAD, TAIL, type Where, createList, parseLongOrReply, parsePositiveOrReply, elementsRemoved, popRangeReply,
@@ -112,9 +113,12 @@ function lrange(ctx: Ctx): void {
   const q: Quicklist = o.value;
   const r = normaliseRange(start, end, q.length);
   if (r === null) return ctx.reply.array(0);
-  const reply = ctx.reply;
-  reply.array(r[1] - r[0] + 1);
-  for (let i = r[0]; i <= r[1]; i++) reply.bulk(q.at(i));
+  // One local string for the whole reply, appended once: the reply buffer is touched once, not
+  // per element (LRANGE 0 599 is a 600-element array).
+  const last = r[1];
+  let out = '*' + (last - r[0] + 1) + '\r\n';
+  for (let i = r[0]; i <= last; i++) out += encodeBulk(q.at(i));
+  ctx.reply.raw(out);
 }
 
 const RANK_ZERO =

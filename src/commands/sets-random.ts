@@ -19,7 +19,7 @@ import { ERR } from './util';
 import { lookupRead, lookupWrite, lazyFlag } from './strings-shared';
 import { replyTooLarge } from './scan-shared';
 import type { RObj } from '../data/keyspace';
-import { newSetFor, setAdd, setMembers, setRandom, setRemove, setSize } from '../data/settype';
+import { newSetFor, setAdd, setMembers, setPopRandom, setRandom, setRemove, setSize } from '../data/settype';
 import { parseInt64 } from '../data/strnum';
 import { sunionDiffGeneric, SET_OP_UNION } from './sets-ops';
 
@@ -38,8 +38,7 @@ export function spop(ctx: Ctx): void {
   const o = lookupWrite(ctx, key);
   if (o === undefined) return ctx.reply.nullBulk();
   if (o.type !== 'set') return ctx.reply.error(ERR.WRONGTYPE);
-  const m = setRandom(o);
-  setRemove(o, m);
+  const m = setPopRandom(o);
   ctx.server.notifyKeyspaceEvent('s', 'spop', key, ctx.db.id);
   ctx.propagateAs = [['SREM', key, m]];
   ctx.reply.bulk(m);

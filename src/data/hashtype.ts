@@ -56,16 +56,15 @@ export function hashSet(o: RObj, field: string, value: string): boolean {
       toHashtable(o);
     } else {
       const m = o.value as SmallHash;
-      const existed = m.has(field);
+      // an existing field is updated in place; only an insert can pass the entries limit
+      const size = m.size;
       m.set(field, value);
+      if (m.size === size) return true;
       if (m.size > limits.hashMaxListpackEntries) toHashtable(o);
-      return existed;
+      return false;
     }
   }
-  const m = o.value as BigHash;
-  const existed = m.has(field);
-  m.set(field, value);
-  return existed;
+  return (o.value as BigHash).put(field, value);
 }
 
 export function hashGet(o: RObj, field: string): string | undefined {

@@ -46,9 +46,38 @@ export class ScanMap<V> {
     this.vals.push(value);
   }
 
+  /** Like set, and says whether the key was already there (one probe fewer than has + set). */
+  put(key: string, value: V): boolean {
+    const i = this.index.get(key);
+    if (i !== undefined) {
+      this.vals[i] = value;
+      return true;
+    }
+    this.index.set(key, this.keyArr.length);
+    this.keyArr.push(key);
+    this.vals.push(value);
+    return false;
+  }
+
   delete(key: string): boolean {
     const i = this.index.get(key);
     if (i === undefined) return false;
+    this.removeAt(i, key);
+    return true;
+  }
+
+  /** Removes and returns a uniformly random key (SPOP), or undefined when empty. */
+  popRandom(): string | undefined {
+    const n = this.keyArr.length;
+    if (n === 0) return undefined;
+    const i = Math.floor(Math.random() * n);
+    const key = this.keyArr[i];
+    this.removeAt(i, key);
+    return key;
+  }
+
+  /** Swap-remove of `key`, known to sit at slot i. */
+  private removeAt(i: number, key: string): void {
     this.index.delete(key);
     const last = this.keyArr.length - 1;
     if (i !== last) {
@@ -59,7 +88,6 @@ export class ScanMap<V> {
     }
     this.keyArr.pop();
     this.vals.pop();
-    return true;
   }
 
   clear(): void {

@@ -102,10 +102,7 @@ export function setAdd(o: RObj, member: string): boolean {
     if (a.length > limits.setMaxIntsetEntries) toHashtable(o);
     return true;
   }
-  const m = o.value as HashSet;
-  if (m.has(member)) return false;
-  m.set(member, null);
-  return true;
+  return !(o.value as HashSet).put(member, null);
 }
 
 /** Removes a member; true if it was there. */
@@ -141,6 +138,16 @@ export function setRandom(o: RObj): string {
     return '' + a[Math.floor(Math.random() * a.length)];
   }
   return (o.value as HashSet).randomKey() as string;
+}
+
+/** Removes and returns a random member of a non-empty set (SPOP without a count). */
+export function setPopRandom(o: RObj): string {
+  if (o.enc === 'intset') {
+    const m = setRandom(o);
+    setRemove(o, m);
+    return m;
+  }
+  return (o.value as HashSet).popRandom() as string;
 }
 
 /**

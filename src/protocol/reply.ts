@@ -35,6 +35,25 @@ export function formatDouble17g(d: number): string {
   return s;
 }
 
+/*
+ * '$<len>\r\n' headers for short bulk strings, built once: '$' + n + '\r\n' converts the number
+ * and allocates two intermediate strings per element, which dominates long array replies.
+ */
+const BULK_HEADER_CACHE = 1024;
+const BULK_HEADERS: string[] = [];
+for (let i = 0; i < BULK_HEADER_CACHE; i++) BULK_HEADERS.push('$' + i + '\r\n');
+
+/** The RESP bulk header for a string of n bytes. */
+export function bulkHeader(n: number): string {
+  return n < BULK_HEADER_CACHE ? BULK_HEADERS[n] : '$' + n + '\r\n';
+}
+
+/** A whole RESP bulk string (header, bytes, CRLF). */
+export function encodeBulk(s: string): string {
+  const n = s.length;
+  return (n < BULK_HEADER_CACHE ? BULK_HEADERS[n] : '$' + n + '\r\n') + s + '\r\n';
+}
+
 export class Reply {
   /** Pending output (latin1 byte string). */
   out = '';
@@ -59,12 +78,12 @@ export class Reply {
     this.out += ':' + n + '\r\n';
   }
   bulk(s: string): void {
-    this.out += '$' + s.length + '\r\n' + s + '\r\n';
+    this.out += encodeBulk(s);
   }
   /** A bulk reply or the protocol's null if s is null. */
   bulkOrNull(s: string | null | undefined): void {
     if (s == null) this.nullBulk();
-    else this.out += '$' + s.length + '\r\n' + s + '\r\n';
+    else this.out += encodeBulk(s);
   }
   nullBulk(): void {
     this.out += this.resp === 2 ? '$-1\r\n' : '_\r\n';
@@ -102,7 +121,7 @@ export class Reply {
   }
   bulkArray(items: readonly string[]): void {
     let o = '*' + items.length + '\r\n';
-    for (const s of items) o += '$' + s.length + '\r\n' + s + '\r\n';
+    for (let i = 0; i < items.length; i++) o += encodeBulk(items[i]);
     this.out += o;
   }
   /** Appends bytes already encoded as RESP. */

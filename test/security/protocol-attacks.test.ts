@@ -187,9 +187,19 @@ describe('protocol attacks', () => {
     } finally {
       const s = net.connect(server.port, '127.0.0.1');
       s.on('error', () => {});
+      // wait for both replies: the AUTH is checked with scrypt, which takes a while on a busy machine
+      let got = '';
+      const done = new Promise<void>((resolve) => {
+        s.on('data', (d: Buffer) => {
+          got += d.toString('latin1');
+          if (got === '+OK\r\n+OK\r\n') resolve();
+        });
+        setTimeout(resolve, 20000);
+      });
       s.write(Buffer.concat([encodeCommand(['AUTH', 'protocol-attack-secret']), encodeCommand(['CONFIG', 'SET', 'requirepass', ''])]));
-      await new Promise((r) => setTimeout(r, 200));
+      await done;
       s.destroy();
+      assert.equal(got, '+OK\r\n+OK\r\n');
     }
     await alive();
   });
