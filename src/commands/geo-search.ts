@@ -5,7 +5,9 @@
  * Design: the search visits the (at most) nine geohash boxes Redis picks around the centre
  * (src/data/geohash.ts `searchRanges`), walks each box's score range in the sorted set in order,
  * keeps the points inside the circle or box, then orders them with the same sort Redis would use
- * (geo-sort.ts), so ties come out in Redis's order. Cost: O(log N) per box plus the points in the
+ * (geo-sort.ts), so ties come out in Redis's order. A radius search measures the points with a
+ * RadiusProbe (geohash.ts), which gives geoDistance's exact result but skips the trigonometry of
+ * points provably outside the circle. Cost: O(log N) per box plus the points in the
  * boxes, as in Redis.
  *
  * Invariants: argument errors are reported in Redis's order (key type, centre, radius, then the
@@ -16,7 +18,7 @@ import type { Ctx } from './context';
 import { ERR, parseLongLong } from './util';
 import { RObj } from '../data/keyspace';
 import { ZSet, encodingFor } from '../data/zset';
-import { decodeScore, geoDistance, distanceIfInRectangle, searchRanges, formatDistance, formatHuman, type GeoShape } from '../data/geohash';
+import { decodeScore, RadiusProbe, distanceIfInRectangle, searchRanges, formatDistance, formatHuman, type GeoShape } from '../data/geohash';
 import { stableSort, partialSort } from './geo-sort';
 import { lookupRead } from './strings-shared';
 import { parseGeoDouble, extractLonLat, extractUnit, geoArg } from './geo-args';
@@ -99,21 +101,29 @@ function collect(z: ZSet, shape: GeoShape, limit: number): GeoPoint[] {
   const out: GeoPoint[] = [];
   const xy = [0, 0];
   const circle = shape.radius !== undefined;
-  const radiusM = circle ? shape.radius! * shape.conversion : 0;
+  const probe = circle ? new RadiusProbe(shape.lon, shape.lat, shape.radius! * shape.conversion) : null;
   const widthM = circle ? 0 : shape.width! * shape.conversion;
   const heightM = circle ? 0 : shape.height! * shape.conversion;
+  const range = { min: 0, max: 0, minex: false, maxex: true };
   for (const box of searchRanges(shape)) {
     if (out.length !== 0 && limit !== 0 && out.length >= limit) break;
-    let node = z.firstInScore({ min: box.min, max: box.max, minex: false, maxex: true });
+    range.min = box.min;
+    range.max = box.max;
+    let node = z.firstInScore(range);
     while (node !== null && node.score < box.max) {
-      decodeScore(node.score, xy);
       let dist: number;
-      if (circle) {
-        dist = geoDistance(shape.lon, shape.lat, xy[0], xy[1]);
-        if (dist > radiusM) dist = -1;
-      } else dist = distanceIfInRectangle(widthM, heightM, shape.lon, shape.lat, xy[0], xy[1]);
-      if (dist >= 0) out.push({ lon: xy[0], lat: xy[1], dist, score: node.score, member: node.member });
-      if (out.length !== 0 && limit !== 0 && out.length >= limit) break;
+      if (probe !== null) {
+        dist = probe.withinScore(node.score);
+        xy[0] = probe.pointLon;
+        xy[1] = probe.pointLat;
+      } else {
+        decodeScore(node.score, xy);
+        dist = distanceIfInRectangle(widthM, heightM, shape.lon, shape.lat, xy[0], xy[1]);
+      }
+      if (dist >= 0) {
+        out.push({ lon: xy[0], lat: xy[1], dist, score: node.score, member: node.member });
+        if (limit !== 0 && out.length >= limit) break;
+      }
       node = node.next();
     }
   }
@@ -122,6 +132,13 @@ function collect(z: ZSet, shape: GeoShape, limit: number): GeoPoint[] {
 
 const asc = (a: GeoPoint, b: GeoPoint): number => (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
 const desc = (a: GeoPoint, b: GeoPoint): number => -asc(a, b);
+
+const SHORT_DECIMAL = /^[1-9][0-9]{0,14}$/;
+
+/** COUNT's value: plain short decimals without BigInt (exactly what string2ll gives them). */
+function countArg(s: string): bigint | number | null {
+  return SHORT_DECIMAL.test(s) ? Number(s) : parseLongLong(s);
+}
 
 /** Redis's georadiusGeneric. `srcIdx` is the source key's argument index. */
 export function georadiusGeneric(ctx: Ctx, srcIdx: number, flags: number): void {
@@ -173,12 +190,12 @@ export function georadiusGeneric(ctx: Ctx, srcIdx: number, flags: number): void 
     else if (a === 'asc') sort = SORT_ASC;
     else if (a === 'desc') sort = SORT_DESC;
     else if (a === 'count' && i + 1 < remaining) {
-      const c = parseLongLong(argv[baseArgs + i + 1]);
+      const c = countArg(argv[baseArgs + i + 1]);
       if (c === null) {
         ctx.reply.error(ERR.NOT_INTEGER);
         return;
       }
-      if (c <= 0n) {
+      if (c <= 0) {
         ctx.reply.error('ERR COUNT must be > 0');
         return;
       }

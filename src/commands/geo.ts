@@ -45,6 +45,9 @@ function geoadd(ctx: Ctx): void {
   let xx = false, nx = false;
   let longIdx = 2;
   while (longIdx < argv.length) {
+    // a longitude never starts like NX, XX or CH: skip lower-casing it
+    const c0 = argv[longIdx].charCodeAt(0) | 0x20;
+    if (c0 !== 0x6e && c0 !== 0x78 && c0 !== 0x63) break;
     const o = geoArg(argv[longIdx]);
     if (o === 'nx') nx = true;
     else if (o === 'xx') xx = true;

@@ -7,11 +7,15 @@
  * multiply-add), so scores, decoded coordinates and distances match to the last bit.
  *
  * Invariants:
- *  - The hot paths (encode for GEOADD, decode of every candidate during a search) work on two
- *    32-bit words with Number arithmetic; anything that needs Redis's 64-bit wrap-around (the
- *    neighbour moves, box alignment, scores outside [0, 2^53)) uses BigInt, which is exact.
+ *  - No BigInt on the hot paths: hashes of up to 26 steps are two cell indexes (below 2^27) or
+ *    two 32-bit words of the interleaving, and Redis's 64-bit neighbour moves are index +-1
+ *    modulo 2^step. Only scores outside [0, 2^64) (never written by GEOADD) and the exact printf
+ *    use BigInt.
  *  - A score is turned into a hash as C's `(uint64_t)double` conversion does on x86-64, including
  *    its results for negative and huge values, so GEOPOS on a foreign sorted set answers like Redis.
+ *  - Shortcuts keep the bits: divisions by powers of two become multiplications (both exact),
+ *    a radius search's centre trigonometry is computed once, and RadiusProbe rejects a point
+ *    before any trigonometry only when a proven lower bound of its distance exceeds the radius.
  *  - Number formatting (%f, %.4f, Redis's "human" long double) is exact: the decimal expansion of
  *    the binary value, rounded half-to-even like glibc's printf.
  */
@@ -27,23 +31,6 @@ export const EARTH_RADIUS_IN_METERS = 6372797.560856;
 const MERCATOR_MAX = 20037726.37;
 const D_R = Math.PI / 180.0;
 const TWO32 = 4294967296;
-const MASK64 = (1n << 64n) - 1n;
-
-export interface Range {
-  min: number;
-  max: number;
-}
-export const WGS84_LONG: Range = { min: GEO_LONG_MIN, max: GEO_LONG_MAX };
-export const WGS84_LAT: Range = { min: GEO_LAT_MIN, max: GEO_LAT_MAX };
-/** The standard geohash ranges GEOHASH re-encodes with. */
-const STD_LONG: Range = { min: -180, max: 180 };
-const STD_LAT: Range = { min: -90, max: 90 };
-
-/** A hash of `step` bits per coordinate (bits: up to 64 bits, as Redis's uint64_t). */
-export interface HashBits {
-  bits: bigint;
-  step: number;
-}
 
 /* ---------------- bit interleaving on 32-bit words ---------------- */
 
@@ -57,42 +44,42 @@ function spread16(v: number): number {
   return v;
 }
 
-/** Gathers the even bits of a 32-bit word into 16 bits. */
-function compact16(v: number): number {
-  v &= 0x55555555;
-  v = (v | (v >>> 1)) & 0x33333333;
-  v = (v | (v >>> 2)) & 0x0f0f0f0f;
-  v = (v | (v >>> 4)) & 0x00ff00ff;
-  v = (v | (v >>> 8)) & 0x0000ffff;
-  return v;
+/** Moves the even bits of a 32-bit word to its low half and the odd bits to its high half. */
+function unshuffle32(x: number): number {
+  let t = (x ^ (x >>> 1)) & 0x22222222;
+  x = x ^ t ^ (t << 1);
+  t = (x ^ (x >>> 2)) & 0x0c0c0c0c;
+  x = x ^ t ^ (t << 2);
+  t = (x ^ (x >>> 4)) & 0x00f000f0;
+  x = x ^ t ^ (t << 4);
+  t = (x ^ (x >>> 8)) & 0x0000ff00;
+  return (x ^ t ^ (t << 8)) >>> 0;
 }
 
-/** Interleaves x (even bits) and y (odd bits), two uint32s, into [hiWord, loWord]. */
-function interleaveWords(x: number, y: number): [number, number] {
-  const lo = (spread16(x) | (spread16(y) << 1)) >>> 0;
-  const hi = (spread16(x >>> 16) | (spread16(y >>> 16) << 1)) >>> 0;
-  return [hi, lo];
-}
+/** The low word of the interleaving of x (even bits) and y (odd bits), two uint32s. */
+const interleaveLo = (x: number, y: number): number => (spread16(x) | (spread16(y) << 1)) >>> 0;
+/** The high word of the same interleaving. */
+const interleaveHi = (x: number, y: number): number => (spread16(x >>> 16) | (spread16(y >>> 16) << 1)) >>> 0;
 
-function interleaveBig(x: number, y: number): bigint {
-  const [hi, lo] = interleaveWords(x, y);
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
-/** Splits a 64-bit hash into its even-bit (latitude) and odd-bit (longitude) uint32 halves. */
-function deinterleaveWords(hi: number, lo: number): [lat: number, lon: number] {
-  const lat = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
-  const lon = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
-  return [lat, lon];
-}
+/** POW2[k] = 2^k exactly, k = 0..64: `2 ** k` with a variable k is a call to Math.pow. */
+const POW2 = new Float64Array(65);
+for (let k = 0, v = 1; k <= 64; k++, v *= 2) POW2[k] = v;
 
 /** C's (uint32_t) of a non-negative double below 2^32: truncation. */
 const u32 = (d: number): number => Math.trunc(d) >>> 0;
 
 /* ---------------- encode / decode ---------------- */
 
+// Module-local copies of the exported limits: compiled code reads an export as a property of
+// `exports` on every use, a local const is a constant.
+const LAT_MIN = -85.05112878;
+const LAT_MAX = 85.05112878;
+const LAT_SCALE = LAT_MAX - LAT_MIN;
+const LONG_SCALE = 180 - -180;
+const TWO_R = 2.0 * 6372797.560856;
+
 function inWgs84(lon: number, lat: number): boolean {
-  return !(lon > GEO_LONG_MAX || lon < GEO_LONG_MIN || lat > GEO_LAT_MAX || lat < GEO_LAT_MIN);
+  return !(lon > 180 || lon < -180 || lat > LAT_MAX || lat < LAT_MIN);
 }
 
 /** True if Redis accepts the pair for GEOADD / FROMLONLAT (NaN never reaches here). */
@@ -100,17 +87,22 @@ export function validLonLat(lon: number, lat: number): boolean {
   return inWgs84(lon, lat);
 }
 
-/** Redis's geohashEncode: null where Redis returns 0 (out of range). */
-export function geohashEncode(lonR: Range, latR: Range, lon: number, lat: number, step: number): HashBits | null {
-  if (step > 32 || step === 0) return null;
-  if (!inWgs84(lon, lat)) return null;
-  if (lat < latR.min || lat > latR.max || lon < lonR.min || lon > lonR.max) return null;
-  let latOff = (lat - latR.min) / (latR.max - latR.min);
-  let lonOff = (lon - lonR.min) / (lonR.max - lonR.min);
-  const scale = 2 ** step;
-  latOff *= scale;
-  lonOff *= scale;
-  return { bits: interleaveBig(u32(latOff), u32(lonOff)), step };
+/** Cell indexes of the last encodeCell (a pair of out-parameters, so the hot paths allocate nothing). */
+let cellLat = 0;
+let cellLon = 0;
+
+/**
+ * Redis's geohashEncode over WGS84 ranges, leaving the latitude and longitude cell indexes in
+ * cellLat/cellLon (each below 2^step, or exactly 2^step on the range's upper edge). A failed
+ * encode leaves the all-zero hash, as Redis's does after it has cleared the bits.
+ */
+function encodeCell(lon: number, lat: number, step: number): void {
+  cellLat = 0;
+  cellLon = 0;
+  if (step > 32 || step === 0 || !inWgs84(lon, lat)) return;
+  const scale = POW2[step];
+  cellLat = u32(((lat - LAT_MIN) / LAT_SCALE) * scale);
+  cellLon = u32(((lon - -180) / LONG_SCALE) * scale);
 }
 
 /**
@@ -118,19 +110,13 @@ export function geohashEncode(lonR: Range, latR: Range, lon: number, lat: number
  * parses from its decimal text (only the corner lon=180 exceeds 2^53, rounded like strtod).
  */
 export function geoScore(lon: number, lat: number): number {
-  const latOff = ((lat - GEO_LAT_MIN) / (GEO_LAT_MAX - GEO_LAT_MIN)) * 67108864;
-  const lonOff = ((lon - GEO_LONG_MIN) / (GEO_LONG_MAX - GEO_LONG_MIN)) * 67108864;
-  const [hi, lo] = interleaveWords(u32(latOff), u32(lonOff));
-  return hi * TWO32 + lo;
+  const latOff = u32(((lat - LAT_MIN) / LAT_SCALE) * 67108864);
+  const lonOff = u32(((lon - -180) / LONG_SCALE) * 67108864);
+  return interleaveHi(latOff, lonOff) * TWO32 + interleaveLo(latOff, lonOff);
 }
 
-/** The 64-bit hash C's (uint64_t) conversion makes of a score, as [hiWord, loWord]. */
-function scoreWords(score: number): [number, number] {
-  if (score >= 0 && score < 18446744073709551616) {
-    const t = Math.trunc(score);
-    const hi = Math.floor(t / TWO32);
-    return [hi, t - hi * TWO32];
-  }
+/** Redis's (uint64_t) cast of a score outside [0, 2^64), as [hiWord, loWord] (x86-64 results). */
+function oddScoreWords(score: number): [number, number] {
   let b: bigint;
   if (score >= 18446744073709551616) b = 0n; // includes +inf: the x86 conversion yields 0
   else if (!(score > -9223372036854775808)) b = 1n << 63n; // -inf, NaN and below int64
@@ -138,39 +124,39 @@ function scoreWords(score: number): [number, number] {
   return [Number(b >> 32n), Number(b & 0xffffffffn)];
 }
 
-/** Redis's geohashDecode: the cell of a hash (null for the all-zero "no area" hash). */
-export function geohashDecode(lonR: Range, latR: Range, h: HashBits): { latMin: number; latMax: number; lonMin: number; lonMax: number } | null {
-  if (h.bits === 0n && h.step === 0) return null;
-  const [ilat, ilon] = deinterleaveWords(Number((h.bits >> 32n) & 0xffffffffn), Number(h.bits & 0xffffffffn));
-  return cellOf(lonR, latR, ilat, ilon, h.step);
-}
-
-function cellOf(lonR: Range, latR: Range, ilat: number, ilon: number, step: number) {
-  const latScale = latR.max - latR.min;
-  const lonScale = lonR.max - lonR.min;
-  const div = 2 ** step;
-  return {
-    latMin: latR.min + (ilat / div) * latScale,
-    latMax: latR.min + (((ilat + 1) >>> 0) / div) * latScale,
-    lonMin: lonR.min + (ilon / div) * lonScale,
-    lonMax: lonR.min + (((ilon + 1) >>> 0) / div) * lonScale,
-  };
-}
+/** A cell's lower edge on one axis: Redis's geohashDecode, `min + (i / 2^step) * scale`. */
+const edgeMin = (i: number, div: number, min: number, scale: number): number => min + (i / div) * scale;
+/** The same cell's upper edge (the index wraps at 2^32 as Redis's uint32 arithmetic does). */
+const edgeMax = (i: number, div: number, min: number, scale: number): number => min + (((i + 1) >>> 0) / div) * scale;
 
 /**
  * Decodes a member's score to [longitude, latitude] (the centre of its 26-step cell, clamped to
  * the valid ranges), writing into `out`. Redis's decodeGeohash; it always succeeds for step 26.
+ * Scores GEOADD writes (below 2^53) split into words with exact Number arithmetic.
  */
 export function decodeScore(score: number, out: number[]): void {
-  const [hi, lo] = scoreWords(score);
-  const [ilat, ilon] = deinterleaveWords(hi, lo);
-  const c = cellOf(WGS84_LONG, WGS84_LAT, ilat, ilon, GEO_STEP_MAX);
-  let x = (c.lonMin + c.lonMax) / 2;
-  if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
-  if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
-  let y = (c.latMin + c.latMax) / 2;
-  if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
-  if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
+  let hi: number, lo: number;
+  if (score >= 0 && score < 18446744073709551616) {
+    // ToUint32 truncates and reduces modulo 2^32 exactly, whatever the magnitude
+    hi = (score / TWO32) >>> 0;
+    lo = score >>> 0;
+  } else {
+    const w = oddScoreWords(score);
+    hi = w[0];
+    lo = w[1];
+  }
+  const l = unshuffle32(lo);
+  const h = unshuffle32(hi);
+  const ilat = ((l & 0xffff) | (h << 16)) >>> 0;
+  const ilon = ((l >>> 16) | (h & 0xffff0000)) >>> 0;
+  // i / 2^26 and x / 2 are exact scalings by powers of two: multiplying gives the same bits
+  const inv = 1 / 67108864;
+  let x = (-180 + ilon * inv * LONG_SCALE + (-180 + ((ilon + 1) >>> 0) * inv * LONG_SCALE)) * 0.5;
+  if (x > 180) x = 180;
+  if (x < -180) x = -180;
+  let y = (LAT_MIN + ilat * inv * LAT_SCALE + (LAT_MIN + ((ilat + 1) >>> 0) * inv * LAT_SCALE)) * 0.5;
+  if (y > LAT_MAX) y = LAT_MAX;
+  if (y < LAT_MIN) y = LAT_MIN;
   out[0] = x;
   out[1] = y;
 }
@@ -181,10 +167,17 @@ const GEOALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
 export function geohashString(score: number): string {
   const xy = [0, 0];
   decodeScore(score, xy);
-  const h = geohashEncode(STD_LONG, STD_LAT, xy[0], xy[1], 26);
-  const bits = h === null ? 0n : h.bits;
+  // re-encoded over the standard ranges (-180..180, -90..90) at 26 steps: always in range
+  const ilat = u32(((xy[1] - -90) / (90 - -90)) * 67108864);
+  const ilon = u32(((xy[0] - -180) / (180 - -180)) * 67108864);
+  const hi = interleaveHi(ilat, ilon);
+  const lo = interleaveLo(ilat, ilon);
   let s = '';
-  for (let i = 0; i < 10; i++) s += GEOALPHABET[Number((bits >> BigInt(52 - (i + 1) * 5)) & 0x1fn)];
+  for (let i = 0; i < 10; i++) {
+    const sh = 52 - (i + 1) * 5; // 47 down to 2: the 5 bits at sh of the 64-bit hi:lo
+    const idx = sh >= 32 ? hi >>> (sh - 32) : sh > 27 ? (lo >>> sh) | (hi << (32 - sh)) : lo >>> sh;
+    s += GEOALPHABET[idx & 0x1f];
+  }
   return s + '0';
 }
 
@@ -202,6 +195,104 @@ export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: numb
   const u = Math.sin((lat2r - lat1r) / 2);
   const v = Math.sin((lon2r - lon1r) / 2);
   return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v));
+}
+
+/** Radii above this skip the pre-filters: far from the antipodes asin stays well-conditioned. */
+const FILTER_MAX_RADIUS = 1e6;
+
+/**
+ * Distances from one centre to many points, for a radius search. `within` returns exactly what
+ * `geoDistance(centre, point)` returns when that is <= radius, and -1 otherwise; the centre's
+ * trigonometry is computed once (the same values, so the same bits).
+ *
+ * Points that are provably too far are rejected before any trigonometry. Two lower bounds of the
+ * true distance d, from the haversine identity hav(d/R) = hav(dLat) + cos(lat1)cos(lat2)hav(dLon):
+ * d >= R*|dLat|, and, once |lat2| <= |lat1| + maxDLat, hav(d/R) >= cos(lat1)cos(|lat1|+maxDLat)
+ * hav(dLon). Both thresholds carry a relative margin (1e-9) and an absolute one far above the
+ * few-ulp error of the computed distance, so a rejected point would have been rejected anyway.
+ */
+export class RadiusProbe {
+  private readonly lonR: number;
+  private readonly latR: number;
+  private readonly cosLat: number;
+  private readonly radius: number;
+  /** |dLat| (radians) above which a point is surely outside; Infinity disables the check */
+  private readonly maxDLat: number;
+  /** |dLon| (radians, <= pi) above which a point that passed the latitude check is outside */
+  private readonly maxDLon: number;
+
+  constructor(lon: number, lat: number, radiusMeters: number) {
+    this.lonR = degRad(lon);
+    this.latR = degRad(lat);
+    this.cosLat = Math.cos(this.latR);
+    this.radius = radiusMeters;
+    this.maxDLat = Infinity;
+    this.maxDLon = Infinity;
+    if (!(radiusMeters <= FILTER_MAX_RADIUS)) return;
+    const rho = (radiusMeters * (1 + 1e-9) + 1e-6) / EARTH_RADIUS_IN_METERS;
+    this.maxDLat = rho;
+    const farLat = Math.abs(this.latR) + rho;
+    if (farLat >= Math.PI / 2 - 1e-6) return;
+    const c = this.cosLat * Math.cos(farLat) * (1 - 1e-9);
+    const s = Math.sin(rho / 2);
+    const arg = (s * s) / c;
+    if (!(c > 0) || arg >= 0.25) return; // keep asin well away from 1
+    this.maxDLon = 2 * Math.asin(Math.sqrt(arg)) * (1 + 1e-9) + 1e-12;
+  }
+
+  /** Longitude and latitude of the last point withinScore accepted. */
+  pointLon = 0;
+  pointLat = 0;
+
+  /**
+   * within() of a stored score's point (decoded exactly as decodeScore does), which it leaves in
+   * pointLon/pointLat when accepted. The latitude is decoded first: most rejected points never
+   * need their longitude.
+   */
+  withinScore(score: number): number {
+    let hi: number, lo: number;
+    if (score >= 0 && score < 18446744073709551616) {
+      hi = (score / TWO32) >>> 0;
+      lo = score >>> 0;
+    } else {
+      const w = oddScoreWords(score);
+      hi = w[0];
+      lo = w[1];
+    }
+    const l = unshuffle32(lo);
+    const h = unshuffle32(hi);
+    const inv = 1 / 67108864;
+    const ilat = ((l & 0xffff) | (h << 16)) >>> 0;
+    let y = (LAT_MIN + ilat * inv * LAT_SCALE + (LAT_MIN + ((ilat + 1) >>> 0) * inv * LAT_SCALE)) * 0.5;
+    if (y > LAT_MAX) y = LAT_MAX;
+    if (y < LAT_MIN) y = LAT_MIN;
+    const dLat = degRad(y) - this.latR;
+    if (dLat > this.maxDLat || -dLat > this.maxDLat) return -1;
+    const ilon = ((l >>> 16) | (h & 0xffff0000)) >>> 0;
+    let x = (-180 + ilon * inv * LONG_SCALE + (-180 + ((ilon + 1) >>> 0) * inv * LONG_SCALE)) * 0.5;
+    if (x > 180) x = 180;
+    if (x < -180) x = -180;
+    const d = this.within(x, y);
+    if (d >= 0) {
+      this.pointLon = x;
+      this.pointLat = y;
+    }
+    return d;
+  }
+
+  /** The point's distance when inside the radius, else -1. */
+  within(lon: number, lat: number): number {
+    const lat2r = degRad(lat);
+    const lon2r = degRad(lon);
+    const dLat = lat2r - this.latR;
+    if (dLat > this.maxDLat || -dLat > this.maxDLat) return -1;
+    const dLon = lon2r - this.lonR;
+    if ((dLon > this.maxDLon && dLon <= Math.PI) || (-dLon > this.maxDLon && -dLon <= Math.PI)) return -1;
+    const u = Math.sin(dLat / 2);
+    const v = Math.sin(dLon / 2);
+    const d = TWO_R * Math.asin(Math.sqrt(u * u + this.cosLat * Math.cos(lat2r) * v * v));
+    return d > this.radius ? -1 : d;
+  }
 }
 
 /** Redis's geohashGetDistanceIfInRectangle: the distance to the centre, or -1 when outside. */
@@ -270,27 +361,16 @@ export function boundingBox(s: GeoShape): [number, number, number, number] {
   ];
 }
 
-function move(h: HashBits, d: number, alongOdd: boolean): HashBits {
-  if (d === 0) return h;
-  const shift = BigInt(64 - h.step * 2);
-  const oddMask = 0xaaaaaaaaaaaaaaaan;
-  const evenMask = 0x5555555555555555n;
-  let moving = h.bits & (alongOdd ? oddMask : evenMask);
-  const fixed = h.bits & (alongOdd ? evenMask : oddMask);
-  const zz = (alongOdd ? evenMask : oddMask) >> shift;
-  if (d > 0) moving = (moving + (zz + 1n)) & MASK64;
-  else moving = ((moving | zz) - (zz + 1n)) & MASK64;
-  moving &= (alongOdd ? oddMask : evenMask) >> shift;
-  return { bits: moving | fixed, step: h.step };
-}
-
-const ZERO: HashBits = { bits: 0n, step: 0 };
-const isZero = (h: HashBits): boolean => h.bits === 0n && h.step === 0;
-
 /**
  * The boxes a search visits, in Redis's order (centre, N, S, E, W, NE, NW, SE, SW), with the
  * useless ones zeroed and consecutive duplicates dropped: geohashCalculateAreasByShapeWGS84 plus
  * the walk of membersOfAllNeighbors. Each box is returned as the [min, max) score range it covers.
+ *
+ * A box is its latitude and longitude cell indexes. Redis's neighbour moves add or subtract one
+ * on one axis of the interleaved bits with 64-bit wrap-around, then keep the low 2*step bits of
+ * that axis: that is the index +-1 modulo 2^step, while the other axis is kept as it was (it may
+ * be 2^step on the upper range edge). The score range is the interleaving shifted to 52 bits;
+ * each bound is formed with one rounding, as Redis's uint64 -> double conversion does.
  */
 export function searchRanges(s: GeoShape): { min: number; max: number }[] {
   const [minLon, minLat, maxLon, maxLat] = boundingBox(s);
@@ -298,42 +378,45 @@ export function searchRanges(s: GeoShape): { min: number; max: number }[] {
   radiusMeters *= s.conversion;
   let steps = estimateSteps(radiusMeters, s.lat);
 
-  const around = (st: number) => {
-    const hash = geohashEncode(WGS84_LONG, WGS84_LAT, s.lon, s.lat, st) ?? { bits: 0n, step: st };
-    const n = {
-      north: move(hash, 1, false), south: move(hash, -1, false),
-      east: move(hash, 1, true), west: move(hash, -1, true),
-      northEast: move(move(hash, 1, true), 1, false), northWest: move(move(hash, -1, true), 1, false),
-      southEast: move(move(hash, 1, true), -1, false), southWest: move(move(hash, -1, true), -1, false),
-    };
-    return { hash, n, area: geohashDecode(WGS84_LONG, WGS84_LAT, hash)! };
-  };
-
-  let { hash, n, area } = around(steps);
-  const north = geohashDecode(WGS84_LONG, WGS84_LAT, n.north)!;
-  const south = geohashDecode(WGS84_LONG, WGS84_LAT, n.south)!;
-  const east = geohashDecode(WGS84_LONG, WGS84_LAT, n.east)!;
-  const west = geohashDecode(WGS84_LONG, WGS84_LAT, n.west)!;
-  const decrease = north.latMax < maxLat || south.latMin > minLat || east.lonMax < maxLon || west.lonMin > minLon;
+  encodeCell(s.lon, s.lat, steps);
+  let div = POW2[steps];
+  let mask = div - 1;
+  let ilat = cellLat, ilon = cellLon;
+  const decrease =
+    edgeMax((ilat + 1) & mask, div, LAT_MIN, LAT_SCALE) < maxLat ||
+    edgeMin((ilat - 1) & mask, div, LAT_MIN, LAT_SCALE) > minLat ||
+    edgeMax((ilon + 1) & mask, div, -180, LONG_SCALE) < maxLon ||
+    edgeMin((ilon - 1) & mask, div, -180, LONG_SCALE) > minLon;
   if (steps > 1 && decrease) {
     steps--;
-    ({ hash, n, area } = around(steps));
+    encodeCell(s.lon, s.lat, steps);
+    div = POW2[steps];
+    mask = div - 1;
+    ilat = cellLat;
+    ilon = cellLon;
   }
+  const nLat = (ilat + 1) & mask, sLat = (ilat - 1) & mask;
+  const eLon = (ilon + 1) & mask, wLon = (ilon - 1) & mask;
+  // centre, N, S, E, W, NE, NW, SE, SW
+  const lats = [ilat, nLat, sLat, ilat, ilat, nLat, nLat, sLat, sLat];
+  const lons = [ilon, ilon, ilon, eLon, wLon, eLon, wLon, eLon, wLon];
+  const zero = [false, false, false, false, false, false, false, false, false];
   if (steps >= 2) {
-    if (area.latMin < minLat) n.south = n.southWest = n.southEast = ZERO;
-    if (area.latMax > maxLat) n.north = n.northEast = n.northWest = ZERO;
-    if (area.lonMin < minLon) n.west = n.southWest = n.northWest = ZERO;
-    if (area.lonMax > maxLon) n.east = n.southEast = n.northEast = ZERO;
+    if (edgeMin(ilat, div, LAT_MIN, LAT_SCALE) < minLat) zero[2] = zero[8] = zero[7] = true;
+    if (edgeMax(ilat, div, LAT_MIN, LAT_SCALE) > maxLat) zero[1] = zero[5] = zero[6] = true;
+    if (edgeMin(ilon, div, -180, LONG_SCALE) < minLon) zero[4] = zero[8] = zero[6] = true;
+    if (edgeMax(ilon, div, -180, LONG_SCALE) > maxLon) zero[3] = zero[7] = zero[5] = true;
   }
-  const boxes = [hash, n.north, n.south, n.east, n.west, n.northEast, n.northWest, n.southEast, n.southWest];
+  const scale = POW2[52 - steps * 2];
   const out: { min: number; max: number }[] = [];
-  let last: HashBits | null = null;
-  for (const b of boxes) {
-    if (isZero(b)) continue;
-    if (last !== null && b.bits === last.bits && b.step === last.step) continue;
-    last = b;
-    const shift = BigInt(52 - b.step * 2);
-    out.push({ min: Number((b.bits << shift) & MASK64), max: Number(((b.bits + 1n) << shift) & MASK64) });
+  let last = -1;
+  for (let i = 0; i < 9; i++) {
+    if (zero[i]) continue;
+    if (last >= 0 && lats[i] === lats[last] && lons[i] === lons[last]) continue;
+    last = i;
+    const hi = interleaveHi(lats[i], lons[i]) * TWO32;
+    const lo = interleaveLo(lats[i], lons[i]);
+    out.push({ min: (hi + lo) * scale, max: (hi + (lo + 1)) * scale });
   }
   return out;
 }
