@@ -56,12 +56,12 @@ export function hashSet(o: RObj, field: string, value: string): boolean {
       toHashtable(o);
     } else {
       const m = o.value as SmallHash;
-      // an existing field is updated in place; only an insert can pass the entries limit
       const size = m.size;
       m.set(field, value);
-      if (m.size === size) return true;
+      // an update converts too when hash-max-listpack-entries was lowered below the size, as
+      // Redis's hashTypeSet checks the length after every write
       if (m.size > limits.hashMaxListpackEntries) toHashtable(o);
-      return false;
+      return m.size === size;
     }
   }
   return (o.value as BigHash).put(field, value);
