@@ -157,6 +157,8 @@ export interface ServerView {
   watchKey(client: Session, db: Database, key: string): void;
   /** Forget every key this session watches (UNWATCH, EXEC, DISCARD). */
   unwatchAll(client: Session): void;
+  /** Leave MULTI: drop the queue and its error/dirty flags, and unwatch (DISCARD, EXEC, RESET). */
+  discardTransaction(client: Session): void;
   /** EXEC: did a watched key's TTL pass since it was watched (Redis 7.0 isWatchedKeyExpired)? */
   watchedKeyExpired(client: Session): boolean;
   /**

@@ -25,16 +25,8 @@ function multiCommand(ctx: Ctx): void {
 
 function discardCommand(ctx: Ctx): void {
   if (ctx.client.multi === null) return ctx.reply.error('ERR DISCARD without MULTI');
-  discard(ctx);
+  ctx.server.discardTransaction(ctx.client);
   ctx.reply.ok();
-}
-
-function discard(ctx: Ctx): void {
-  const c = ctx.client;
-  c.multi = null;
-  c.multiAborted = false;
-  c.dirtyCas = false;
-  ctx.server.unwatchAll(c);
 }
 
 function execCommand(ctx: Ctx): void {
@@ -45,7 +37,7 @@ function execCommand(ctx: Ctx): void {
   if (c.multiAborted || c.dirtyCas) {
     if (c.multiAborted) ctx.reply.error('EXECABORT Transaction discarded because of previous errors.');
     else ctx.reply.nullArray();
-    discard(ctx);
+    ctx.server.discardTransaction(c);
     return;
   }
   // watched keys no longer matter once the block starts: unwatch first, as Redis does
@@ -53,7 +45,7 @@ function execCommand(ctx: Ctx): void {
   try {
     ctx.server.runQueued(ctx, queued);
   } finally {
-    discard(ctx);
+    ctx.server.discardTransaction(c);
   }
 }
 

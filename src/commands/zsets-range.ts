@@ -12,7 +12,7 @@
 import type { Ctx } from './context';
 import { ERR } from './util';
 import { optIs } from './strings-shared';
-import { ZSet, type ZNode, type ScoreRange, type LexRange } from '../data/zset';
+import { ZSet, scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, type ZNode, type ScoreRange, type LexRange } from '../data/zset';
 import {
   lookupRead, lookupWrite, asZset, parseScoreRange, parseLexRange, parseLong, longOrReply, PairWriter, storeObject,
 } from './zsets-shared';
@@ -37,20 +37,6 @@ function selectRank(z: ZSet, start: number, end: number, reverse: boolean): ZNod
   return out;
 }
 
-function inScoreMin(s: number, r: ScoreRange): boolean {
-  return r.minex ? s > r.min : s >= r.min;
-}
-function inScoreMax(s: number, r: ScoreRange): boolean {
-  return r.maxex ? s < r.max : s <= r.max;
-}
-function inLexMin(m: string, r: LexRange): boolean {
-  if (typeof r.min === 'number') return r.min < 0;
-  return r.minex ? m > r.min : m >= r.min;
-}
-function inLexMax(m: string, r: LexRange): boolean {
-  if (typeof r.max === 'number') return r.max > 0;
-  return r.maxex ? m < r.max : m <= r.max;
-}
 
 /** Walks from `first` skipping `offset` nodes (by rank, O(log n)), then takes up to `limit` nodes. */
 function walk(z: ZSet, first: ZNode | null, offset: number, limit: number, reverse: boolean, inside: (n: ZNode) => boolean): ZNode[] {
@@ -153,11 +139,11 @@ function select(z: ZSet, r: RangeArgs): ZNode[] {
   if (r.type === RangeType.Score) {
     const sr = r.score!;
     const first = r.reverse ? z.lastInScore(sr) : z.firstInScore(sr);
-    return walk(z, first, r.offset, r.limit, r.reverse, r.reverse ? (n) => inScoreMin(n.score, sr) : (n) => inScoreMax(n.score, sr));
+    return walk(z, first, r.offset, r.limit, r.reverse, r.reverse ? (n) => scoreGteMin(n.score, sr) : (n) => scoreLteMax(n.score, sr));
   }
   const lr = r.lex!;
   const first = r.reverse ? z.lastInLex(lr) : z.firstInLex(lr);
-  return walk(z, first, r.offset, r.limit, r.reverse, r.reverse ? (n) => inLexMin(n.member, lr) : (n) => inLexMax(n.member, lr));
+  return walk(z, first, r.offset, r.limit, r.reverse, r.reverse ? (n) => lexGteMin(n.member, lr) : (n) => lexLteMax(n.member, lr));
 }
 
 function zrangeGeneric(ctx: Ctx, type: RangeType, dir: Dir): void {

@@ -142,17 +142,17 @@ function before(s1: number, m1: string, s2: number, m2: string): boolean {
   return s1 < s2 || (s1 === s2 && m1 < m2);
 }
 
-function scoreGteMin(s: number, r: ScoreRange): boolean {
+export function scoreGteMin(s: number, r: ScoreRange): boolean {
   return r.minex ? s > r.min : s >= r.min;
 }
-function scoreLteMax(s: number, r: ScoreRange): boolean {
+export function scoreLteMax(s: number, r: ScoreRange): boolean {
   return r.maxex ? s < r.max : s <= r.max;
 }
-function lexGteMin(m: string, r: LexRange): boolean {
+export function lexGteMin(m: string, r: LexRange): boolean {
   if (typeof r.min === 'number') return r.min < 0;
   return r.minex ? m > r.min : m >= r.min;
 }
-function lexLteMax(m: string, r: LexRange): boolean {
+export function lexLteMax(m: string, r: LexRange): boolean {
   if (typeof r.max === 'number') return r.max > 0;
   return r.maxex ? m < r.max : m <= r.max;
 }
