@@ -17,7 +17,7 @@ import { command, type CommandSpec } from './table';
 import type { Ctx } from './context';
 import { ERR } from './util';
 import { lookupRead, keySpec, KEY_ARG, optIs } from './strings-shared';
-import { replyTooLarge } from './scan-shared';
+import { writeRepeatedPicks } from './scan-shared';
 import { hashArrays, hashEntries, hashGet, hashLen, hashRandomField } from '../data/hashtype';
 import { parseInt64 } from '../data/strnum';
 
@@ -72,26 +72,14 @@ function withCount(ctx: Ctx, exact: number | bigint, withValues: boolean): void 
     r.raw('*' + (withValues && !resp3 ? BigInt(abs) * 2n : abs) + '\r\n');
     const big = o.enc === 'hashtable';
     const arrays = big ? null : hashArrays(o);
-    let out = '';
-    for (let i = 0; i < count; i++) {
-      let f: string;
-      let v: string | undefined;
+    writeRepeatedPicks(ctx, mark, count, () => {
       if (arrays === null) {
-        f = hashRandomField(o);
-        v = withValues ? hashGet(o, f) : undefined;
-      } else {
-        const j = Math.floor(Math.random() * arrays.fields.length);
-        f = arrays.fields[j];
-        v = arrays.values[j];
+        const f = hashRandomField(o);
+        return pair(f, withValues ? hashGet(o, f) : undefined);
       }
-      out += pair(f, v);
-      if ((i & 1023) === 1023) {
-        r.raw(out);
-        out = '';
-        if (replyTooLarge(ctx, mark)) return;
-      }
-    }
-    r.raw(out);
+      const j = Math.floor(Math.random() * arrays.fields.length);
+      return pair(arrays.fields[j], arrays.values[j]);
+    });
     return;
   }
 

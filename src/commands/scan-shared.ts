@@ -215,3 +215,22 @@ export function replyTooLarge(ctx: Ctx, mark: number): boolean {
   ctx.client.closeAfterReply();
   return true;
 }
+
+/**
+ * Writes `count` encoded elements produced by `next` (a random pick with repeats, already
+ * encoded) after a header written at `mark`, in chunks, stopping through replyTooLarge when the
+ * reply outgrows MAX_PENDING_REPLY (SRANDMEMBER / HRANDFIELD with a negative count).
+ */
+export function writeRepeatedPicks(ctx: Ctx, mark: number, count: number, next: () => string): void {
+  const r = ctx.reply;
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    out += next();
+    if ((i & 1023) === 1023) {
+      r.raw(out);
+      out = '';
+      if (replyTooLarge(ctx, mark)) return;
+    }
+  }
+  r.raw(out);
+}

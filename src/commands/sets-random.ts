@@ -17,7 +17,7 @@
 import type { Ctx } from './context';
 import { ERR } from './util';
 import { lookupRead, lookupWrite, lazyFlag } from './strings-shared';
-import { replyTooLarge } from './scan-shared';
+import { writeRepeatedPicks } from './scan-shared';
 import type { RObj } from '../data/keyspace';
 import { newSetFor, setAdd, setMembers, setPopRandom, setRandom, setRemove, setSize } from '../data/settype';
 import { parseInt64 } from '../data/strnum';
@@ -135,16 +135,7 @@ function srandmemberWithCount(ctx: Ctx): void {
     const mark = r.out.length;
     // the header must be exact even beyond 2^53 (the reply is then cut short, see replyTooLarge)
     r.raw('*' + (typeof l === 'bigint' ? (l < 0n ? -l : l) : count) + '\r\n');
-    let out = '';
-    for (let i = 0; i < count; i++) {
-      out += bulk(setRandom(o));
-      if ((i & 1023) === 1023) {
-        r.raw(out);
-        out = '';
-        if (replyTooLarge(ctx, mark)) return;
-      }
-    }
-    r.raw(out);
+    writeRepeatedPicks(ctx, mark, count, () => bulk(setRandom(o)));
     return;
   }
 

@@ -87,7 +87,10 @@ export function validLonLat(lon: number, lat: number): boolean {
   return inWgs84(lon, lat);
 }
 
-/** Cell indexes of the last encodeCell (a pair of out-parameters, so the hot paths allocate nothing). */
+/**
+ * Cell indexes of the last encodeCell or scoreCells (a pair of out-parameters, so the hot paths
+ * allocate nothing; read them right after the call).
+ */
 let cellLat = 0;
 let cellLon = 0;
 
@@ -124,17 +127,8 @@ function oddScoreWords(score: number): [number, number] {
   return [Number(b >> 32n), Number(b & 0xffffffffn)];
 }
 
-/** A cell's lower edge on one axis: Redis's geohashDecode, `min + (i / 2^step) * scale`. */
-const edgeMin = (i: number, div: number, min: number, scale: number): number => min + (i / div) * scale;
-/** The same cell's upper edge (the index wraps at 2^32 as Redis's uint32 arithmetic does). */
-const edgeMax = (i: number, div: number, min: number, scale: number): number => min + (((i + 1) >>> 0) / div) * scale;
-
-/**
- * Decodes a member's score to [longitude, latitude] (the centre of its 26-step cell, clamped to
- * the valid ranges), writing into `out`. Redis's decodeGeohash; it always succeeds for step 26.
- * Scores GEOADD writes (below 2^53) split into words with exact Number arithmetic.
- */
-export function decodeScore(score: number, out: number[]): void {
+/** Splits a score into its 26-bit latitude and longitude cell indexes (Redis's deinterleave64). */
+function scoreCells(score: number): void {
   let hi: number, lo: number;
   if (score >= 0 && score < 18446744073709551616) {
     // ToUint32 truncates and reduces modulo 2^32 exactly, whatever the magnitude
@@ -147,18 +141,39 @@ export function decodeScore(score: number, out: number[]): void {
   }
   const l = unshuffle32(lo);
   const h = unshuffle32(hi);
-  const ilat = ((l & 0xffff) | (h << 16)) >>> 0;
-  const ilon = ((l >>> 16) | (h & 0xffff0000)) >>> 0;
-  // i / 2^26 and x / 2 are exact scalings by powers of two: multiplying gives the same bits
-  const inv = 1 / 67108864;
-  let x = (-180 + ilon * inv * LONG_SCALE + (-180 + ((ilon + 1) >>> 0) * inv * LONG_SCALE)) * 0.5;
-  if (x > 180) x = 180;
-  if (x < -180) x = -180;
-  let y = (LAT_MIN + ilat * inv * LAT_SCALE + (LAT_MIN + ((ilat + 1) >>> 0) * inv * LAT_SCALE)) * 0.5;
-  if (y > LAT_MAX) y = LAT_MAX;
-  if (y < LAT_MIN) y = LAT_MIN;
-  out[0] = x;
-  out[1] = y;
+  cellLat = ((l & 0xffff) | (h << 16)) >>> 0;
+  cellLon = ((l >>> 16) | (h & 0xffff0000)) >>> 0;
+}
+
+// i / 2^26 and x / 2 are exact scalings by powers of two: multiplying gives the same bits
+const INV26 = 1 / 67108864;
+
+/** Centre longitude of a 26-step cell, clamped as Redis's decodeGeohash does. */
+function cellCentreLon(ilon: number): number {
+  const x = (-180 + ilon * INV26 * LONG_SCALE + (-180 + ((ilon + 1) >>> 0) * INV26 * LONG_SCALE)) * 0.5;
+  return x > 180 ? 180 : x < -180 ? -180 : x;
+}
+
+/** Centre latitude of a 26-step cell, clamped. */
+function cellCentreLat(ilat: number): number {
+  const y = (LAT_MIN + ilat * INV26 * LAT_SCALE + (LAT_MIN + ((ilat + 1) >>> 0) * INV26 * LAT_SCALE)) * 0.5;
+  return y > LAT_MAX ? LAT_MAX : y < LAT_MIN ? LAT_MIN : y;
+}
+
+/** A cell's lower edge on one axis: Redis's geohashDecode, `min + (i / 2^step) * scale`. */
+const edgeMin = (i: number, div: number, min: number, scale: number): number => min + (i / div) * scale;
+/** The same cell's upper edge (the index wraps at 2^32 as Redis's uint32 arithmetic does). */
+const edgeMax = (i: number, div: number, min: number, scale: number): number => min + (((i + 1) >>> 0) / div) * scale;
+
+/**
+ * Decodes a member's score to [longitude, latitude] (the centre of its 26-step cell, clamped to
+ * the valid ranges), writing into `out`. Redis's decodeGeohash; it always succeeds for step 26.
+ * Scores GEOADD writes (below 2^53) split into words with exact Number arithmetic.
+ */
+export function decodeScore(score: number, out: number[]): void {
+  scoreCells(score);
+  out[0] = cellCentreLon(cellLon);
+  out[1] = cellCentreLat(cellLat);
 }
 
 const GEOALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
@@ -250,28 +265,11 @@ export class RadiusProbe {
    * need their longitude.
    */
   withinScore(score: number): number {
-    let hi: number, lo: number;
-    if (score >= 0 && score < 18446744073709551616) {
-      hi = (score / TWO32) >>> 0;
-      lo = score >>> 0;
-    } else {
-      const w = oddScoreWords(score);
-      hi = w[0];
-      lo = w[1];
-    }
-    const l = unshuffle32(lo);
-    const h = unshuffle32(hi);
-    const inv = 1 / 67108864;
-    const ilat = ((l & 0xffff) | (h << 16)) >>> 0;
-    let y = (LAT_MIN + ilat * inv * LAT_SCALE + (LAT_MIN + ((ilat + 1) >>> 0) * inv * LAT_SCALE)) * 0.5;
-    if (y > LAT_MAX) y = LAT_MAX;
-    if (y < LAT_MIN) y = LAT_MIN;
+    scoreCells(score);
+    const y = cellCentreLat(cellLat);
     const dLat = degRad(y) - this.latR;
     if (dLat > this.maxDLat || -dLat > this.maxDLat) return -1;
-    const ilon = ((l >>> 16) | (h & 0xffff0000)) >>> 0;
-    let x = (-180 + ilon * inv * LONG_SCALE + (-180 + ((ilon + 1) >>> 0) * inv * LONG_SCALE)) * 0.5;
-    if (x > 180) x = 180;
-    if (x < -180) x = -180;
+    const x = cellCentreLon(cellLon);
     const d = this.within(x, y);
     if (d >= 0) {
       this.pointLon = x;
