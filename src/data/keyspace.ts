@@ -57,14 +57,15 @@ export interface KeyspaceHooks {
 }
 
 export class Database {
-  readonly dict = new ScanMap<RObj>();
-  readonly expires = new Map<string, number>();
+  // not readonly: clear() swaps in fresh maps, so a running snapshot keeps walking the old ones
+  dict = new ScanMap<RObj>();
+  expires = new Map<string, number>();
   /**
    * The exact expiry of the rare keys whose time is not a safe JS integer (PEXPIREAT near 2^63):
    * `expires` holds the rounded number (good enough to compare with the clock), this map the value
    * replies and propagation must show. Usually empty, so it costs one size check.
    */
-  readonly bigExpires = new Map<string, bigint>();
+  bigExpires = new Map<string, bigint>();
   /** Persistent cursor of the active expiry cycle into `expires` (Map iterators are live). */
   expireCursor: Iterator<[string, number]> | null = null;
   /** Average TTL statistic for INFO keyspace (avg_ttl), estimated like Redis. */
@@ -80,6 +81,11 @@ export class Database {
    * notify-keyspace-events enables the `n` class, otherwise null and one check.
    */
   keyCreated: ((db: Database, key: string) => void) | null = null;
+  /**
+   * Copy-on-write hook of running snapshots (src/persistence/snapshot.ts): called before a key's
+   * value or TTL is replaced or removed. Null, one check, while no snapshot runs.
+   */
+  cow: ((db: Database, key: string) => void) | null = null;
 
   constructor(
     public id: number,
@@ -126,6 +132,7 @@ export class Database {
 
   /** Sets a key's value, clearing its TTL unless keepTtl. */
   set(key: string, obj: RObj, keepTtl = false): void {
+    if (this.cow !== null) this.cow(this, key);
     if ((this.keyAdded !== null || this.keyCreated !== null) && !this.dict.has(key)) {
       this.dict.set(key, obj);
       if (this.keyAdded !== null) this.keyAdded(this, key);
@@ -145,6 +152,7 @@ export class Database {
   }
 
   delete(key: string): boolean {
+    if (this.cow !== null) this.cow(this, key);
     if (!this.dict.delete(key)) return false;
     if (this.expires.size !== 0) {
       this.expires.delete(key);
@@ -154,12 +162,14 @@ export class Database {
   }
 
   setExpire(key: string, whenMs: number): void {
+    if (this.cow !== null) this.cow(this, key);
     this.expires.set(key, whenMs);
     if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
   }
 
   /** Sets an expiry given as a 64-bit integer, keeping it exact even beyond 2^53. */
   setExpireBig(key: string, whenMs: bigint): void {
+    if (this.cow !== null) this.cow(this, key);
     const n = Number(whenMs);
     this.expires.set(key, n);
     if (Number.isSafeInteger(n)) {
@@ -186,15 +196,17 @@ export class Database {
 
   /** Removes the TTL; true if there was one. */
   persist(key: string): boolean {
+    if (this.cow !== null) this.cow(this, key);
     if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
     return this.expires.delete(key);
   }
 
   clear(): number {
     const n = this.dict.size;
-    this.dict.clear();
-    this.expires.clear();
-    this.bigExpires.clear();
+    // fresh maps rather than emptied ones: a running snapshot keeps walking the old
+    this.dict = new ScanMap<RObj>();
+    this.expires = new Map();
+    this.bigExpires = new Map();
     this.expireCursor = null;
     this.avgTtl = 0;
     return n;

@@ -21,6 +21,11 @@ export class ScanMap<V> {
   private readonly index = new Map<string, number>();
   private keyArr: string[] = [];
   private vals: V[] = [];
+  /**
+   * Told of every removal while a snapshot walks this map (null otherwise): `key` moved from slot
+   * `from` (the last) into the hole at `to`, or, with key null, the last slot `from` was removed.
+   */
+  mover: ((key: string | null, from: number, to: number) => void) | null = null;
 
   get size(): number {
     return this.keyArr.length;
@@ -88,6 +93,20 @@ export class ScanMap<V> {
     }
     this.keyArr.pop();
     this.vals.pop();
+    if (this.mover !== null) this.mover(i !== last ? this.keyArr[i] : null, last, i);
+  }
+
+  /** The slot of a key (snapshots compare it with their cursor), or undefined. */
+  indexOf(key: string): number | undefined {
+    return this.index.get(key);
+  }
+
+  keyAt(i: number): string {
+    return this.keyArr[i];
+  }
+
+  valueAt(i: number): V {
+    return this.vals[i];
   }
 
   clear(): void {

@@ -24,6 +24,7 @@
 import type { Database } from '../data/keyspace';
 import type { Ctx, KeyWaiter } from '../commands/context';
 import type { Connection } from '../net/connection';
+import type { Command } from '../commands/table';
 
 interface Blocked {
   conn: Connection;
@@ -45,6 +46,8 @@ export interface BlockingHost {
   updateClock(): void;
   propagate(dbIndex: number, argv: string[]): void;
   log(level: 'warning', msg: string): void;
+  /** copy-on-write for running snapshots, before the served command writes */
+  beforeWrite(db: Database, cmd: Command, argv: string[]): void;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -168,6 +171,7 @@ export class BlockingRegistry {
   private serve(b: Blocked, key: string): boolean {
     const ctx = this.refresh(b);
     const dirtyBefore = this.host.dirty;
+    this.host.beforeWrite(ctx.db, ctx.cmd, ctx.argv);
     let served = false;
     this.reply(b, () => {
       served = b.waiter.serve(ctx, key);

@@ -13,6 +13,7 @@
  * connection registry, and the periodic cron (active expiry, stats) driven by `hz`.
  */
 
+import { SnapshotRegistry } from '../persistence/snapshot';
 import * as net from 'node:net';
 import * as fs from 'node:fs';
 import { Database } from '../data/keyspace';
@@ -66,6 +67,8 @@ export class Server implements ServerView {
   /** notify-keyspace-events classes in effect ('' = off), see notifyKeyspaceEvent */
   private notifyClasses = '';
   readonly watches = new WatchRegistry();
+  /** running point-in-time snapshots (BGSAVE, AOF rewrite, full sync) and their copy-on-write hooks */
+  readonly snapshots = new SnapshotRegistry(() => this.dbs);
   /** client-side caching: tracking table, BCAST prefixes (src/server/tracking.ts) */
   readonly tracking = new TrackingRegistry(this);
   /** while EXEC runs: the writes to propagate as one block once it ends */
@@ -557,6 +560,7 @@ export class Server implements ServerView {
     const outer = this.current;
     this.current = conn;
     if (this.notifyKeyMiss) this.notifyKeyMisses(dbIndex, cmd, argv, true);
+    if (this.snapshots.size !== 0 && cmd.flags.has('write')) this.beforeWrite(ctx.db, cmd, argv);
     try {
       cmd.handler!(ctx);
     } catch (e) {
@@ -580,6 +584,12 @@ export class Server implements ServerView {
     // MONITOR shows a command after it ran (with the db it left selected), and never admin ones.
     if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.isAdmin) this.feedMonitors(conn, ctx.argv);
     if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, ctx.argv, usec);
+  }
+
+  /** Copy-on-write for running snapshots: the keys a write command names may change in place. */
+  beforeWrite(db: Database, cmd: Command, argv: string[]): void {
+    if (this.snapshots.size === 0) return;
+    this.snapshots.beforeWrite(db, cmd.getKeys(argv).map((k) => argv[k.index]));
   }
 
   blockOnKeys(ctx: Ctx, keys: string[], deadline: number, waiter: KeyWaiter): void {
