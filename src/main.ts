@@ -15,6 +15,7 @@ import { DIRECTIVES } from './config/directives';
 import { ConfigLoader, ConfigFileError, ConfigOpenError, parseCommandLine } from './config/file';
 import { buildCommandTable } from './commands/index';
 import { Server, REDOUBT_VERSION, REDIS_COMPAT_VERSION } from './server/server';
+import { startFromConfig } from './replication/role';
 
 export function usage(): string {
   return [
@@ -22,6 +23,8 @@ export function usage(): string {
     '       redoubt - (read config from stdin)',
     '       redoubt -v or --version',
     '       redoubt -h or --help',
+    '       redoubt check-rdb <file.rdb>',
+    '       redoubt check-aof [--fix] <file.aof|manifest|dir>',
     '',
     'Examples:',
     '       redoubt (run the server with the safe default configuration)',
@@ -88,6 +91,15 @@ export async function main(args: string[]): Promise<void> {
     process.stdout.write(usage());
     return;
   }
+  // the file tools: `redoubt check-rdb FILE`, `redoubt check-aof [--fix] FILE|DIR`
+  if (args[0] === 'check-rdb' || args[0] === 'check-aof') {
+    const tool = args[0] === 'check-rdb'
+      ? (await import('./tools/check-rdb')).checkRdbMain
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      : (require('./tools/check-aof') as { checkAofMain: (a: string[]) => Promise<number> }).checkAofMain;
+    process.exitCode = await tool(args.slice(1));
+    return;
+  }
   const config = loadConfiguration(args);
   const server = new Server(config);
   const logfile = config.get('logfile') as string;
@@ -109,6 +121,17 @@ export async function main(args: string[]): Promise<void> {
   if (pidfile !== '') writePidFile(server, pidfile);
   server.log('notice', `Running mode=standalone, port=${config.get('port')}.`);
   startupWarnings(server);
+  try {
+    // the dataset is in memory before the first client can connect
+    await server.persistence.loadAtStartup();
+    // `replicaof` in the configuration: a replica from the start (src/replication/role.ts)
+    startFromConfig(server);
+  } catch (e) {
+    server.log('warning', (e as Error).message);
+    if (pidfile !== '') try { fs.unlinkSync(pidfile); } catch { /* never written */ }
+    server.logger.close();
+    process.exit(1);
+  }
   try {
     await server.start();
   } catch (e) {

@@ -10,6 +10,7 @@ import type { Database } from '../data/keyspace';
 import type { Command } from './table';
 import type { ConfigRegistry } from '../config/registry';
 import type { Acl } from '../security/acl';
+import type { PersistenceManager } from '../persistence/manager';
 
 /** The calling connection as commands see it. */
 export interface Session {
@@ -190,6 +191,8 @@ export interface ServerView {
   readonly pubsub: PubSubView;
   /** client-side caching (src/server/tracking.ts) */
   readonly tracking: TrackingView;
+  /** RDB/AOF state: SAVE, BGSAVE, LASTSAVE, DEBUG RELOAD, FLUSHALL's save (src/persistence/manager.ts) */
+  readonly persistence: PersistenceManager;
 }
 
 /** A connection's client-side caching state (Redis's CLIENT_TRACKING_* flags). */

@@ -72,8 +72,11 @@ function flushallCommand(ctx: Ctx): void {
     ctx.server.touchAllWatchedKeysInDb(db);
     removed += db.clear();
   }
+  ctx.server.dirty += removed;
+  // Redis 7.0 stops a running BGSAVE and, when save points exist, saves the empty dataset at once
+  ctx.server.persistence.afterFlushAll();
   // Redis counts the removed keys plus one, so FLUSHALL always propagates.
-  ctx.server.dirty += removed + 1;
+  ctx.server.dirty += 1;
   ctx.reply.ok();
 }
 

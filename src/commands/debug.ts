@@ -1,6 +1,6 @@
 /*
  * DEBUG: the subset of Redis's debugging subcommands that tests and tools rely on — SLEEP,
- * SET-ACTIVE-EXPIRE, OBJECT, HELP. Any other subcommand gets Redis's "unknown subcommand" reply.
+ * SET-ACTIVE-EXPIRE, OBJECT, RELOAD, HELP. Any other subcommand gets Redis's "unknown subcommand" reply.
  *
  * DEBUG carries the `protected` flag: the pipeline refuses it unless `enable-debug-command` is
  * `yes` (or `local` and the caller is local), so nothing here runs on a default server.
@@ -83,6 +83,21 @@ function debugObject(ctx: Ctx): void {
   ctx.reply.simple(`Value at:0x${identityOf(o)} refcount:${shared ? 2147483647 : 1} encoding:${o.enc} serializedlength:${len} lru:${lru} lru_seconds_idle:${idle}`);
 }
 
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB, empty the dataset, load the file back. */
+function debugReload(ctx: Ctx): void {
+  const opts = { merge: false, flush: true, save: true };
+  for (let j = 2; j < ctx.argv.length; j++) {
+    const o = ctx.argv[j];
+    if (isOpt(o, 'MERGE')) opts.merge = true;
+    else if (isOpt(o, 'NOFLUSH')) opts.flush = false;
+    else if (isOpt(o, 'NOSAVE')) opts.save = false;
+    else return ctx.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  const err = ctx.server.persistence.debugReload(opts);
+  if (err !== null) return ctx.reply.error(err);
+  ctx.reply.ok();
+}
+
 function debug(ctx: Ctx): void {
   const argv = ctx.argv;
   const sub = argv[1];
@@ -96,11 +111,16 @@ function debug(ctx: Ctx): void {
     return ctx.reply.ok();
   }
   if (argv.length === 3 && isOpt(sub, 'OBJECT')) return debugObject(ctx);
+  if (isOpt(sub, 'RELOAD')) return debugReload(ctx);
   subcommandSyntaxError(ctx);
 }
 
 /** DEBUG HELP: only the subcommands this file implements, in our own words. */
 const HELP = [
+  'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
+  '    Save the RDB file, empty the dataset and load the file back.',
+  '    NOSAVE loads the existing file without saving first; NOFLUSH keeps the current keys',
+  '    (a key also in the file is then an error unless MERGE lets the file replace it).',
   'OBJECT <key>',
   '    Show internal details of the value at <key>: encoding, serialized length,',
   '    LRU clock.',

@@ -24,10 +24,15 @@ import { COMMANDS as hyperloglog } from './hyperloglog';
 import { COMMANDS as sort } from './sort';
 import { COMMANDS as transactions } from './transactions';
 import { COMMANDS as pubsub } from './pubsub';
+import { COMMANDS as dump } from './dump';
+import { COMMANDS as persistence } from './persistence';
+import { COMMANDS as aof } from './aof';
+import { COMMANDS as replication } from './replication';
+import { COMMANDS as replicaof } from './replicaof';
 
 export const FAMILIES: CommandSpec[][] = [
   connection, strings, keys, databases, server, config, introspection, acl,
-  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub,
+  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub, dump, persistence, aof, replication, replicaof,
 ];
 
 export function buildCommandTable(cfg?: ConfigRegistry): Map<string, Command> {

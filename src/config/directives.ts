@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import type { DirectiveSpec, ParseResult } from './registry';
 import { parseStrtoll, parseMemory, repr, formatMemoryUnit } from './registry';
 import { parseCidr, type Cidr } from '../security/cidr';
+import { parsePrimaryEntry, type PrimaryEntry } from '../security/primaries';
 import { limits } from '../data/encoding';
 
 const INT_MAX = 2147483647n;
@@ -112,6 +113,17 @@ function parseReplicaOf(w: string[]): ParseResult {
   const p = parseStrtoll(w[1]);
   if (p === null || p < 0n || p > 65535n) return { error: 'Invalid master port' };
   return { value: [w[0], Number(p)], shown: `${w[0]} ${p}` };
+}
+
+/** replicaof-allowed-primaries: host:port or address block[:port] entries, or nothing = any primary. */
+function parsePrimaries(w: string[]): ParseResult {
+  const value: PrimaryEntry[] = [];
+  for (const x of w.filter((y) => y !== '')) {
+    const e = parsePrimaryEntry(x);
+    if (e === null) return { error: `Invalid primary '${x}': expected host:port, or an address or address block with an optional :port` };
+    if (!value.some((v) => v.text === e.text)) value.push(e);
+  }
+  return { value, shown: value.map((e) => e.text).join(' ') };
 }
 
 export interface ObufLimit { hard: bigint; soft: bigint; seconds: number }
@@ -231,7 +243,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('tcp-keepalive', '300', 0n, INT_MAX),
   str('unixsocket', '', { mutability: 'immutable', emptyIsNull: true }),
   { name: 'unixsocketperm', type: 'octal', default: '700', min: 0n, max: 0o777n, unsigned: true, mutability: 'immutable' },
-  str('bind-source-addr', '', { emptyIsNull: true, pinned: NO_REPLICATION }),
+  str('bind-source-addr', '', { emptyIsNull: true }),
   enm('enable-protected-configs', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
   enm('enable-debug-command', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
   enm('enable-module-command', 'no', PROTECTED_ACTION, { mutability: 'immutable' }),
@@ -324,53 +336,57 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', pinned: NO_SCRIPTS }),
 
   /* ---- snapshotting and AOF */
-  { name: 'save', type: 'special', default: '', multiArg: true, parse: parseSave, pinned: NO_PERSISTENCE,
+  { name: 'save', type: 'special', default: '3600 1 300 100 60 10000', multiArg: true, parse: parseSave,
     rewrite: (v: [number, number][], n) => ({ lines: v.length ? v.map(([s, c]) => `${n} ${s} ${c}`) : [`${n} ""`], force: true }) },
   { name: 'dir', type: 'special', default: '.', mutability: 'protected', parse: parseDir, format: () => process.cwd(), apply: (v: string) => process.chdir(v),
     rewrite: (_v, n) => ({ lines: [`${n} ${repr(process.cwd())}`], force: true }) },
-  str('dbfilename', 'dump.rdb', { mutability: 'protected', parse: baseName('dbfilename', 'filename', true), pinned: NO_PERSISTENCE }),
-  bool('stop-writes-on-bgsave-error', 'yes', { pinned: NO_PERSISTENCE }),
-  bool('rdbcompression', 'yes', { pinned: NO_PERSISTENCE }),
-  bool('rdbchecksum', 'yes', { mutability: 'immutable', pinned: NO_PERSISTENCE }),
-  bool('rdb-del-sync-files', 'no', { pinned: NO_PERSISTENCE }),
-  bool('rdb-save-incremental-fsync', 'yes', { pinned: NO_PERSISTENCE }),
-  enm('sanitize-dump-payload', 'no', ['no', 'yes', 'clients'], { pinned: 'DUMP/RESTORE payload sanitisation is not implemented yet' }),
-  bool('appendonly', 'no', { pinned: NO_PERSISTENCE }),
-  str('appendfilename', 'appendonly.aof', { mutability: 'immutable', parse: baseName('appendfilename', 'filename', false), pinned: NO_PERSISTENCE }),
-  str('appenddirname', 'appendonlydir', { mutability: 'immutable', parse: baseName('appenddirname', 'dirname', false), pinned: NO_PERSISTENCE }),
-  enm('appendfsync', 'everysec', ['everysec', 'always', 'no'], { pinned: NO_PERSISTENCE }),
-  bool('no-appendfsync-on-rewrite', 'no', { pinned: NO_PERSISTENCE }),
-  int('auto-aof-rewrite-percentage', '100', 0n, INT_MAX, { pinned: NO_PERSISTENCE }),
-  mem('auto-aof-rewrite-min-size', '67108864', 0n, LLONG_MAX, { pinned: NO_PERSISTENCE }),
-  bool('aof-load-truncated', 'yes', { pinned: NO_PERSISTENCE }),
-  bool('aof-use-rdb-preamble', 'yes', { pinned: NO_PERSISTENCE }),
-  bool('aof-timestamp-enabled', 'no', { pinned: NO_PERSISTENCE }),
-  bool('aof-rewrite-incremental-fsync', 'yes', { pinned: NO_PERSISTENCE }),
-  bool('aof-disable-auto-gc', 'no', { pinned: NO_PERSISTENCE }),
+  str('dbfilename', 'dump.rdb', { mutability: 'protected', parse: baseName('dbfilename', 'filename', true) }),
+  bool('stop-writes-on-bgsave-error', 'yes'),
+  bool('rdbcompression', 'yes'),
+  bool('rdbchecksum', 'yes', { mutability: 'immutable' }),
+  // no replication yet, so no sync-only RDB file exists to delete: the setting has nothing to act on
+  bool('rdb-del-sync-files', 'no'),
+  bool('rdb-save-incremental-fsync', 'yes'),
+  enm('sanitize-dump-payload', 'no', ['no', 'yes', 'clients']),
+  bool('appendonly', 'no'),
+  str('appendfilename', 'appendonly.aof', { mutability: 'immutable', parse: baseName('appendfilename', 'filename', false) }),
+  str('appenddirname', 'appendonlydir', { mutability: 'immutable', parse: baseName('appenddirname', 'dirname', false) }),
+  enm('appendfsync', 'everysec', ['everysec', 'always', 'no']),
+  bool('no-appendfsync-on-rewrite', 'no'),
+  int('auto-aof-rewrite-percentage', '100', 0n, INT_MAX),
+  mem('auto-aof-rewrite-min-size', '67108864', 0n, LLONG_MAX),
+  bool('aof-load-truncated', 'yes'),
+  bool('aof-use-rdb-preamble', 'yes'),
+  bool('aof-timestamp-enabled', 'no'),
+  bool('aof-rewrite-incremental-fsync', 'yes'),
+  bool('aof-disable-auto-gc', 'no'),
 
   /* ---- replication */
-  { name: 'replicaof', alias: 'slaveof', type: 'special', default: 'no one', multiArg: true, mutability: 'immutable', parse: parseReplicaOf, pinned: NO_REPLICATION,
+  { name: 'replicaof', alias: 'slaveof', type: 'special', default: 'no one', multiArg: true, mutability: 'immutable', parse: parseReplicaOf,
     rewrite: (v: [string, number] | null, n) => (v ? { lines: [`${n} ${v[0]} ${v[1]}`], force: true } : { lines: [], force: false }) },
-  { name: 'masterauth', type: 'string', default: '', sensitive: true, emptyIsNull: true, pinned: NO_REPLICATION },
-  { name: 'masteruser', type: 'string', default: '', sensitive: true, emptyIsNull: true, pinned: NO_REPLICATION },
-  bool('replica-serve-stale-data', 'yes', { alias: 'slave-serve-stale-data', pinned: NO_REPLICATION }),
-  bool('replica-read-only', 'yes', { alias: 'slave-read-only', pinned: NO_REPLICATION }),
-  bool('repl-diskless-sync', 'yes', { pinned: NO_REPLICATION }),
-  int('repl-diskless-sync-delay', '5', 0n, INT_MAX, { pinned: NO_REPLICATION }),
-  int('repl-diskless-sync-max-replicas', '0', 0n, INT_MAX, { pinned: NO_REPLICATION }),
-  enm('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'], { pinned: NO_REPLICATION }),
-  int('repl-ping-replica-period', '10', 1n, INT_MAX, { alias: 'repl-ping-slave-period', pinned: NO_REPLICATION }),
-  int('repl-timeout', '60', 1n, INT_MAX, { pinned: NO_REPLICATION }),
-  bool('repl-disable-tcp-nodelay', 'no', { pinned: NO_REPLICATION }),
-  mem('repl-backlog-size', '1048576', 1n, LLONG_MAX, { pinned: NO_REPLICATION }),
-  int('repl-backlog-ttl', '3600', 0n, LONG_MAX, { pinned: NO_REPLICATION }),
-  int('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority', pinned: NO_REPLICATION }),
-  bool('replica-announced', 'yes', { pinned: NO_REPLICATION }),
-  int('min-replicas-to-write', '0', 0n, INT_MAX, { alias: 'min-slaves-to-write', pinned: NO_REPLICATION }),
-  int('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag', pinned: NO_REPLICATION }),
-  str('replica-announce-ip', '', { alias: 'slave-announce-ip', emptyIsNull: true, pinned: NO_REPLICATION }),
-  int('replica-announce-port', '0', 0n, 65535n, { alias: 'slave-announce-port', pinned: NO_REPLICATION }),
-  bool('replica-lazy-flush', 'no', { alias: 'slave-lazy-flush', pinned: NO_REPLICATION }),
+  // Redoubt: the primaries REPLICAOF may follow (src/security/primaries.ts); empty = any, as Redis
+  { name: 'replicaof-allowed-primaries', type: 'special', default: '', multiArg: true, mutability: 'protected', parse: parsePrimaries,
+    rewrite: (v: PrimaryEntry[], n, isDefault) => (isDefault ? { lines: [], force: false } : { lines: [`${n} ${v.map((e) => e.text).join(' ')}`], force: true }) },
+  { name: 'masterauth', type: 'string', default: '', sensitive: true, emptyIsNull: true },
+  { name: 'masteruser', type: 'string', default: '', sensitive: true, emptyIsNull: true },
+  bool('replica-serve-stale-data', 'yes', { alias: 'slave-serve-stale-data' }),
+  bool('replica-read-only', 'yes', { alias: 'slave-read-only' }),
+  bool('repl-diskless-sync', 'yes'),
+  int('repl-diskless-sync-delay', '5', 0n, INT_MAX),
+  int('repl-diskless-sync-max-replicas', '0', 0n, INT_MAX),
+  enm('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'],),
+  int('repl-ping-replica-period', '10', 1n, INT_MAX, { alias: 'repl-ping-slave-period' }),
+  int('repl-timeout', '60', 1n, INT_MAX),
+  bool('repl-disable-tcp-nodelay', 'no'),
+  mem('repl-backlog-size', '1048576', 1n, LLONG_MAX),
+  int('repl-backlog-ttl', '3600', 0n, LONG_MAX),
+  int('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority' }),
+  bool('replica-announced', 'yes',),
+  int('min-replicas-to-write', '0', 0n, INT_MAX, { alias: 'min-slaves-to-write' }),
+  int('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag' }),
+  str('replica-announce-ip', '', { alias: 'slave-announce-ip', emptyIsNull: true }),
+  int('replica-announce-port', '0', 0n, 65535n, { alias: 'slave-announce-port' }),
+  bool('replica-lazy-flush', 'no', { alias: 'slave-lazy-flush' }),
   bool('replica-ignore-disk-write-errors', 'no', { pinned: NO_REPLICATION }),
   enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], { pinned: NO_REPLICATION }),
 
@@ -409,7 +425,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   str('tls-ca-cert-file', '', { emptyIsNull: true }),
   str('tls-ca-cert-dir', '', { emptyIsNull: true }),
   enm('tls-auth-clients', 'yes', ['no', 'yes', 'optional']),
-  bool('tls-replication', 'no', { pinned: NO_REPLICATION }),
+  bool('tls-replication', 'no',),
   bool('tls-cluster', 'no', { pinned: NO_CLUSTER }),
   str('tls-protocols', '', { emptyIsNull: true }),
   str('tls-ciphers', '', { emptyIsNull: true }),

@@ -148,7 +148,9 @@ export class ConfigLoader {
     const d = this.registry.lookup(name);
     if (d && !d.fileOnly) {
       if (!d.multiArg && argc !== 2) throw new ConfigError('wrong number of arguments');
-      this.registry.setAtStartup(d, argv.slice(1));
+      // as Redis 7.0: a multi-argument directive given one non-empty value (`--save "60 10"`) is split
+      const words = d.multiArg && argc === 2 && argv[1] !== '' ? splitArgs(argv[1]) ?? [argv[1]] : argv.slice(1);
+      this.registry.setAtStartup(d, words);
       return;
     }
     const dep = DEPRECATED[name];

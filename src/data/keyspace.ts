@@ -10,7 +10,8 @@
  *  - A key in `expires` is always in `dict`.
  *  - Every read goes through `lookup*`, which deletes the key first if its TTL has passed (lazy
  *    expiry), so no command ever sees an expired value. `now` is the cached clock of the current
- *    event-loop turn (one pipeline sees one clock), supplied by the caller.
+ *    event-loop turn (one pipeline sees one clock), supplied by the caller. On a replica
+ *    (`replicaExpiry`) such a key is hidden instead of deleted: the primary's DEL removes it.
  *  - Every removal of a key, whatever the cause, goes through `delete`, so the keyspace listeners
  *    (expired-key stats, later: keyspace notifications, copy-on-write snapshots) see all of them.
  */
@@ -86,6 +87,12 @@ export class Database {
    * value or TTL is replaced or removed. Null, one check, while no snapshot runs.
    */
   cow: ((db: Database, key: string) => void) | null = null;
+  /**
+   * Set on a replica (src/replication/link.ts): expired keys are the primary's to delete (its DEL
+   * arrives in the stream). Returns true while the primary's own commands run, which see such a
+   * key as present; everyone else sees it as missing, and it stays in memory. Null on a primary.
+   */
+  replicaExpiry: (() => boolean) | null = null;
 
   constructor(
     public id: number,
@@ -106,6 +113,7 @@ export class Database {
   expireIfNeeded(key: string, now: number): boolean {
     const t = this.expires.get(key);
     if (t === undefined || t > now) return false;
+    if (this.replicaExpiry !== null) return !this.replicaExpiry();
     this.delete(key);
     this.hooks.onExpired(this, key);
     return true;
@@ -227,10 +235,14 @@ export class Database {
   randomKey(now: number): string | undefined {
     // As Redis on a primary: every miss deletes the expired key it drew, so this ends after at
     // most `size` draws, and never reports an empty keyspace while a live key remains.
+    // On a replica nothing is deleted: when every key has a TTL they may all be logically
+    // expired, so after 100 draws an expired name is returned rather than looping forever (Redis).
+    let tries = 100;
     for (;;) {
       const k = this.dict.randomKey();
       if (k === undefined) return undefined;
       if (this.expires.size === 0 || !this.expireIfNeeded(k, now)) return k;
+      if (this.replicaExpiry !== null && this.dict.size === this.expires.size && --tries === 0) return k;
     }
   }
 }

@@ -249,9 +249,18 @@ export class Connection implements Session, ParserLimits {
   }
 
   flush(): void {
+    // writes reach the AOF before the replies that acknowledge them (Redis's beforeSleep order)
+    if (this.server.flushWrites !== null) this.server.flushWrites();
     const out = this.reply.out;
     if (out.length !== 0) {
       this.reply.out = '';
+      // a replica's connection carries only the replication stream (src/replication/source.ts):
+      // a reply would corrupt it, so the replica is dropped, as Redis 7.0 does
+      if (this.kind === 'replica' && !this.monitor && !this.closed) {
+        this.server.log('warning', `Replica generated a reply to command '${this.lastCommand}', disconnecting it: ${this.infoLine()}`);
+        this.close();
+        return;
+      }
       if (!this.closed) {
         this.server.stats.netOutputBytes += out.length;
         this.server.stats.totalWritesProcessed++;

@@ -42,6 +42,8 @@ export interface SnapshotSink {
 export interface SnapshotHost {
   readonly dbs: Database[];
   readonly snapshots: SnapshotRegistry;
+  /** commands run so far: tells a busy event loop from an idle one between slices */
+  readonly stats?: { totalCommands: number };
 }
 
 interface View {
@@ -55,12 +57,19 @@ interface View {
   done: Set<string>;
 }
 
-/** Slice tuning: a walk takes at most about `share` of a busy event loop, and long slices when idle. */
+/**
+ * Slice tuning. While clients are being served (a command ran in the last IDLE_AFTER_MS), the walk
+ * earns BUSY_SHARE / (1 - BUSY_SHARE) ms of slice time per ms the loop spends elsewhere and spends
+ * it in slices, so it takes about BUSY_SHARE of a busy server's time and clients keep the rest;
+ * with too little credit it only yields. When the server is idle the walk takes long slices,
+ * bounded so a request arriving meanwhile waits at most IDLE_SLICE_MS.
+ */
 const DEFAULT_SLICE_KEYS = 4096;
-const IDLE_GAP_MS = 0.25;
-const IDLE_SLICE_MS = 8;
-const BUSY_SHARE = 0.3;
-const MIN_SLICE_MS = 0.5;
+const IDLE_AFTER_MS = 10;
+const IDLE_SLICE_MS = 4;
+const BUSY_SHARE = 0.25;
+const MIN_SLICE_MS = 0.1;
+const MAX_CREDIT_MS = 4;
 
 export class Snapshot {
   readonly dbSizes: Array<{ size: number; expires: number }> = [];
@@ -106,18 +115,37 @@ export class Snapshot {
   async run(): Promise<void> {
     try {
       const sliceKeys = this.opts.sliceKeys ?? DEFAULT_SLICE_KEYS;
+      const stats = this.host.stats;
       let lastEnd = performance.now();
+      let lastCommands = stats?.totalCommands ?? 0;
+      let lastActivity = -Infinity;
+      let credit = 0;
       for (const v of this.views) {
         for (;;) {
           if (this.aborted !== null) throw new Error(this.aborted);
-          const gap = performance.now() - lastEnd;
-          const budget = this.opts.sliceMs ?? (gap < IDLE_GAP_MS ? IDLE_SLICE_MS : Math.max(MIN_SLICE_MS, (gap * BUSY_SHARE) / (1 - BUSY_SHARE)));
-          const more = this.walk(v, sliceKeys, budget);
+          const now = performance.now();
+          const commands = stats?.totalCommands ?? 0;
+          if (commands !== lastCommands) lastActivity = now;
+          lastCommands = commands;
+          let more = true;
+          if (this.opts.sliceMs !== undefined) {
+            more = this.walk(v, sliceKeys, this.opts.sliceMs);
+          } else if (now - lastActivity > IDLE_AFTER_MS) {
+            more = this.walk(v, this.opts.sliceKeys ?? Infinity, IDLE_SLICE_MS);
+            credit = 0;
+          } else {
+            credit = Math.min(MAX_CREDIT_MS, credit + ((now - lastEnd) * BUSY_SHARE) / (1 - BUSY_SHARE));
+            if (credit >= MIN_SLICE_MS) {
+              more = this.walk(v, sliceKeys, credit);
+              credit = Math.max(0, credit - (performance.now() - now));
+            }
+          }
+          // the time until the next slice (drain, then a turn of the loop) belongs to the clients
+          lastEnd = performance.now();
           const d = this.sink.drain();
           if (d !== undefined) await d;
           if (this.aborted !== null) throw new Error(this.aborted);
           await new Promise<void>((r) => setImmediate(r));
-          lastEnd = performance.now();
           if (!more) break;
         }
       }
@@ -148,7 +176,7 @@ export class Snapshot {
       if (v.done.size !== 0 && v.done.delete(key)) continue;
       this.deliver(v, key, v.dict.valueAt(pos));
       if (++n >= maxKeys) break;
-      if ((n & 63) === 0 && performance.now() - t0 >= budgetMs) break;
+      if ((n & 15) === 0 && performance.now() - t0 >= budgetMs) break;
     }
     return v.cursor > 0;
   }

@@ -11,6 +11,7 @@
  * admission counters (refusals by reason, AUTH refused by `from:`, auth-timeout closes).
  */
 
+import { replicationInfo } from '../replication/info';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
@@ -230,20 +231,14 @@ function memorySection(server: Server, st: InfoState): Lines {
 }
 
 function persistenceSection(server: Server): Lines {
-  return [
-    ['loading', 0], ['async_loading', 0], ['current_cow_peak', 0], ['current_cow_size', 0],
-    ['current_cow_size_age', 0], ['current_fork_perc', '0.00'], ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0], ['rdb_changes_since_last_save', server.dirty],
-    ['rdb_bgsave_in_progress', 0],
-    // as in Redis, a server that never saved counts its start as the last save
-    ['rdb_last_save_time', Math.floor(server.startTime / 1000)],
-    ['rdb_last_bgsave_status', 'ok'], ['rdb_last_bgsave_time_sec', -1], ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0], ['rdb_last_cow_size', 0], ['rdb_last_load_keys_expired', 0], ['rdb_last_load_keys_loaded', 0],
+  const aof: Lines = server.persistence.aofInfoFields?.() ?? [
     ['aof_enabled', 0], ['aof_rewrite_in_progress', 0], ['aof_rewrite_scheduled', 0],
     ['aof_last_rewrite_time_sec', -1], ['aof_current_rewrite_time_sec', -1], ['aof_last_bgrewrite_status', 'ok'],
     ['aof_rewrites', 0], ['aof_rewrites_consecutive_failures', 0], ['aof_last_write_status', 'ok'],
     ['aof_last_cow_size', 0], ['module_fork_in_progress', 0], ['module_fork_last_cow_size', 0],
   ];
+  // aofInfoFields ends with module_fork_*, then the aof_* extras Redis prints while AOF is on
+  return [...server.persistence.infoFields(), ...aof];
 }
 
 function statsSection(server: Server, st: InfoState): Lines {
@@ -256,13 +251,13 @@ function statsSection(server: Server, st: InfoState): Lines {
     ['total_net_input_bytes', s.netInputBytes],
     ['total_net_output_bytes', s.netOutputBytes],
     ['total_net_repl_input_bytes', 0],
-    ['total_net_repl_output_bytes', 0],
+    ['total_net_repl_output_bytes', server.replication.source.replOutputBytes],
     ['instantaneous_input_kbps', kbps(st.netIn)],
     ['instantaneous_output_kbps', kbps(st.netOut)],
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', s.rejectedConnections],
-    ['sync_full', 0], ['sync_partial_ok', 0], ['sync_partial_err', 0],
+    ['sync_full', server.replication.source.syncFull], ['sync_partial_ok', server.replication.source.syncPartialOk], ['sync_partial_err', server.replication.source.syncPartialErr],
     ['expired_keys', s.expiredKeys],
     ['expired_stale_perc', (s.expiredStalePerc * 100).toFixed(2)],
     ['expired_time_cap_reached_count', s.expiredTimeCapReachedCount],
@@ -298,20 +293,8 @@ function statsSection(server: Server, st: InfoState): Lines {
   ];
 }
 
-function replicationSection(server: Server, st: InfoState): Lines {
-  return [
-    ['role', server.role === 'replica' ? 'slave' : 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ['master_replid', st.replid],
-    ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', cfg(server, 'repl-backlog-size', '1048576')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
-  ];
+function replicationSection(server: Server): Lines {
+  return replicationInfo(server);
 }
 
 function cpuSection(): Lines {

@@ -14,6 +14,9 @@
  */
 
 import { SnapshotRegistry } from '../persistence/snapshot';
+import { PersistenceManager } from '../persistence/manager';
+import { ReplicationState } from '../replication/state';
+import type { ReplicaLink } from '../replication/link';
 import * as net from 'node:net';
 import * as fs from 'node:fs';
 import { Database } from '../data/keyspace';
@@ -69,6 +72,8 @@ export class Server implements ServerView {
   readonly watches = new WatchRegistry();
   /** running point-in-time snapshots (BGSAVE, AOF rewrite, full sync) and their copy-on-write hooks */
   readonly snapshots = new SnapshotRegistry(() => this.dbs);
+  /** SAVE/BGSAVE state, save points, loading, MISCONF (src/persistence/manager.ts) */
+  readonly persistence: PersistenceManager;
   /** client-side caching: tracking table, BCAST prefixes (src/server/tracking.ts) */
   readonly tracking = new TrackingRegistry(this);
   /** while EXEC runs: the writes to propagate as one block once it ends */
@@ -79,6 +84,11 @@ export class Server implements ServerView {
   readonly connections = new Map<number, Connection>();
   readonly monitors = new Set<Connection>();
   readonly writeListeners: WriteListener[] = [];
+  /**
+   * Runs before any reply leaves the process (set by the AOF while it is on): buffered writes reach
+   * the file, and are fsync'd under appendfsync always, before their acknowledgements go out.
+   */
+  flushWrites: (() => void) | null = null;
   readonly listeners: Listeners;
   /** accept-time decisions and the source side of AUTH (src/net/admission.ts) */
   readonly admission: Admission;
@@ -87,6 +97,12 @@ export class Server implements ServerView {
   activeExpireEnabled = true;
   /** replication role (HELLO, INFO); the replication layer switches it */
   role: 'master' | 'replica' = 'master';
+  /** the link to our primary while this server is a replica (src/replication/link.ts) */
+  primaryLink: ReplicaLink | null = null;
+  /** true while a command received from the primary runs: its bytes are proxied, not re-encoded */
+  applyingFromPrimary = false;
+  /** replication IDs, offset, backlog, attached replicas (src/replication/state.ts) */
+  readonly replication: ReplicationState;
   readonly infoState = new InfoState();
   readonly acl: Acl;
   /** secrets already proven against slow (scrypt) hashes: later AUTHs skip the slow hash */
@@ -117,6 +133,8 @@ export class Server implements ServerView {
   constructor(readonly config: ConfigRegistry) {
     this.stats = newStats(Date.now());
     this.runId = require('node:crypto').randomBytes(20).toString('hex');
+    this.persistence = new PersistenceManager(this, () => this.execPropagation !== null);
+    this.replication = new ReplicationState(this);
     // A key removed by its TTL is a write the AOF and replicas must see, as DEL (or UNLINK with
     // lazyfree-lazy-expire), exactly as Redis propagates expirations.
     const hooks = {
@@ -470,6 +488,32 @@ export class Server implements ServerView {
     if (!conn.aclUser.unrestricted && !this.aclAdmits(conn, cmd, argv)) return;
     // tracking-table-max-keys is enforced before each command, as Redis's processCommand does
     if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(conn);
+    // persistence failing (a BGSAVE error with stop-writes-on-bgsave-error, AOF write errors):
+    // writes, EXEC of a transaction holding writes, and PING are refused, as Redis's processCommand does
+    // (the primary's link is exempt: a replica applies its primary's stream whatever its disk says)
+    if (conn.kind !== 'master' && (cmd.isWrite || cmd.name === 'ping' || (cmd.name === 'exec' && conn.multi !== null && conn.multi.some((q) => q.cmd.isWrite)))) {
+      const diskError = this.persistence.diskError();
+      if (diskError !== null) {
+        reply.error(diskError);
+        cmd.rejectedCalls++;
+        return;
+      }
+    }
+    // min-replicas-to-write: too few replicas acknowledged recently (src/replication/source.ts)
+    if ((cmd.isWrite || (cmd.name === 'exec' && conn.multi !== null && conn.multi.some((q) => q.cmd.isWrite))) && this.replication.source.notEnoughReplicas()) {
+      reply.error('NOREPLICAS Not enough good replicas to write.');
+      cmd.rejectedCalls++;
+      return;
+    }
+    // a read-only replica refuses writes from everyone but its primary (src/replication/link.ts)
+    if (this.primaryLink !== null) {
+      const refusal = this.primaryLink.readOnlyRefusal(conn, cmd);
+      if (refusal !== null) {
+        reply.error(refusal);
+        cmd.rejectedCalls++;
+        return;
+      }
+    }
     // MONITOR turns a connection into a replica-like feed: Redis refuses it keyspace commands
     if ((conn.monitor || conn.kind === 'replica') && (cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate'))) {
       reply.error("ERR Replica can't interact with the keyspace");
@@ -481,6 +525,15 @@ export class Server implements ServerView {
       reply.error(`ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
       cmd.rejectedCalls++;
       return;
+    }
+    // replica-serve-stale-data no: while the link is down only `stale` commands run
+    if (this.primaryLink !== null) {
+      const refusal = this.primaryLink.staleRefusal(conn, cmd);
+      if (refusal !== null) {
+        reply.error(refusal);
+        cmd.rejectedCalls++;
+        return;
+      }
     }
     conn.admitted = true;
     if (conn.multi !== null && !cmd.runsInMulti) {
@@ -901,13 +954,16 @@ export class Server implements ServerView {
     this.updateClock();
     this.lruClock = Math.floor(this.now / 1000);
     this.cronLoops++;
-    activeExpireCycle(this);
+    // a replica leaves expiry to its primary, whose DELs arrive in the stream
+    if (this.primaryLink === null) activeExpireCycle(this);
     // tracking-table-max-keys also applies while idle (after a CONFIG SET lowered it)
     if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(null);
     this.closeExpiredSessions();
     this.admission.sweep();
     this.closeAuthTimeouts();
     this.infoState.sample(this);
+    this.persistence.cron(this.now);
+    this.replication.cron(this.now);
     const timeout = this.config.get('timeout') as number;
     if (timeout > 0) {
       for (const c of [...this.connections.values()]) {
@@ -940,17 +996,9 @@ export class Server implements ServerView {
     // nothing ever waits for replicas to catch up, so no shutdown is ever in progress to abort
     if (opts.abort) return 'ERR No shutdown in progress.';
     this.log('warning', 'User requested shutdown...');
-    const savePoints = (this.config.lookup('save')?.value as unknown[] | undefined)?.length ?? 0;
-    if (opts.save || (savePoints > 0 && !opts.nosave)) {
-      // No snapshot writer exists yet, so the final save fails: decide as Redis does on failure.
-      this.log('notice', 'Saving the final RDB snapshot before exiting.');
-      this.log('warning', 'Snapshots are not available in this version of Redoubt.');
-      if (!opts.force) {
-        this.log('warning', "Error trying to save the DB, can't exit.");
-        this.log('warning', 'Errors trying to shut down the server. Check the logs for more information.');
-        return 'ERR Errors trying to SHUTDOWN. Check logs.';
-      }
-      this.log('warning', 'Error trying to save the DB. Exit anyway.');
+    if (!this.persistence.prepareShutdown(opts)) {
+      this.log('warning', 'Errors trying to shut down the server. Check the logs for more information.');
+      return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }
     this.shuttingDown = true;
     this.finishShutdown(0);

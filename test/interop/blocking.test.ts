@@ -350,7 +350,7 @@ async function startRedoubtWithFeed(): Promise<{ port: number; proc: ChildProces
     const path = require('path');
     const { loadConfiguration } = require(path.join(${JSON.stringify(dist)}, 'src/main.js'));
     const { Server } = require(path.join(${JSON.stringify(dist)}, 'src/server/server.js'));
-    const s = new Server(loadConfiguration(['--port', '${port}']));
+    const s = new Server(loadConfiguration(['--port', '${port}', '--save', '']));
     s.writeListeners.push((db, argv) => process.stdout.write(JSON.stringify(argv) + '\\n'));
     s.start();`;
   const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -360,7 +360,9 @@ async function startRedoubtWithFeed(): Promise<{ port: number; proc: ChildProces
     pending += d.toString('latin1');
     let nl: number;
     while ((nl = pending.indexOf('\n')) >= 0) {
-      commands.push(JSON.parse(pending.slice(0, nl)));
+      // the server's own log lines share stdout: only the feed's JSON arrays are commands
+      const line = pending.slice(0, nl);
+      if (line.startsWith('[')) commands.push(JSON.parse(line));
       pending = pending.slice(nl + 1);
     }
   });

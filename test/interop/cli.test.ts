@@ -49,9 +49,9 @@ describe('bin/redoubt command line', () => {
   });
 
   it('a directive Redoubt does not honour is refused with the reason, also from the command line', () => {
-    const r = run(['--port', '0', '--appendonly', 'yes']);
+    const r = run(['--port', '0', '--cluster-enabled', 'yes']);
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /at line 3\n>>> 'appendonly "yes"'\nRedoubt only supports 'appendonly no': /);
+    assert.match(r.stderr, /at line 3\n>>> 'cluster-enabled "yes"'\nRedoubt only supports 'cluster-enabled no': /);
     const d = run(['--daemonize', 'yes']);
     assert.notEqual(d.status, 0);
     assert.match(d.stderr, /cannot fork/);

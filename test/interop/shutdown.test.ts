@@ -1,10 +1,14 @@
 /*
  * SHUTDOWN ends the process: no reply, connection closed, exit code 0. A final save that cannot
- * happen (no snapshot writer yet) refuses the shutdown with Redis's error unless FORCE is given.
+ * happen (here: `dump.rdb` is a non-empty directory) refuses the shutdown with Redis's error unless
+ * FORCE is given.
  */
 
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startRedoubt } from '../support/servers';
 import { Client } from './rawclient';
 
@@ -28,8 +32,12 @@ describe('SHUTDOWN', () => {
     }
   });
 
-  it('SAVE without a snapshot writer is refused; FORCE exits anyway; NOSAVE NOW exits', async () => {
-    const s = await startRedoubt();
+  it('a SAVE that fails is refused; FORCE exits anyway; NOSAVE NOW exits', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-shutdown-'));
+    const s = await startRedoubt([], { cwd: dir });
+    // made after start-up: a dump.rdb that cannot be read stops start-up, as in Redis
+    fs.mkdirSync(path.join(dir, 'dump.rdb'));
+    fs.writeFileSync(path.join(dir, 'dump.rdb', 'x'), 'x');
     const c = await Client.open(s.port);
     try {
       assert.deepEqual(await c.call('SHUTDOWN', 'SAVE'), { t: '-', v: 'ERR Errors trying to SHUTDOWN. Check logs.' });

@@ -75,7 +75,9 @@ function track(proc: ChildProcess, port: number): RunningServer {
 /** Starts Redoubt with the given extra arguments (`--name value ...`). */
 export async function startRedoubt(args: string[] = [], opts: { port?: number; wait?: boolean; cwd?: string } = {}): Promise<RunningServer> {
   const port = opts.port ?? (await freePort());
-  const proc = spawn(process.execPath, [REDOUBT_BIN, '--port', String(port), ...args], {
+  // no save points unless a test asks for them, as the oracle runs (`--save ''`): a later `--save`
+  // in args replaces this one
+  const proc = spawn(process.execPath, [REDOUBT_BIN, '--port', String(port), '--save', '', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: opts.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-test-')),
   });
