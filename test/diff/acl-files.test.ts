@@ -111,9 +111,11 @@ describe('differential: acl files and categories', () => {
       ours.set(c, l);
       for (const x of l) all.add(x);
     }
+    // commands Redoubt adds beyond Redis 7.0 (CL.THROTTLE, INCREX) have no reference to compare with
+    const known = new Set(strings(await call(redis.port, ['COMMAND', 'LIST'])));
     for (const c of cats) {
       const theirs = strings(await call(redis.port, ['ACL', 'CAT', c])).filter((x) => all.has(x)).sort();
-      assert.deepEqual([...ours.get(c)!].sort(), theirs, `category ${c}`);
+      assert.deepEqual([...ours.get(c)!].filter((x) => known.has(x)).sort(), theirs, `category ${c}`);
     }
   });
 });

@@ -141,13 +141,18 @@ describe('COMMAND metadata against redis-server 7.0.15', () => {
   let ours: RunningServer;
   const clients: Record<'redis' | 'ours', Record<2 | 3, Client>> = {} as never;
   let names: string[] = [];
+  let allNames: string[] = [];
 
   before(async () => {
     [redis, ours] = await Promise.all([startRedis(), startRedoubt()]);
     for (const [k, s] of [['redis', redis], ['ours', ours]] as const) {
       clients[k] = { 2: await Client.open(s.port, 2), 3: await Client.open(s.port, 3) };
     }
-    names = items(await clients.ours[2].call(['COMMAND', 'LIST'])).map(str);
+    allNames = items(await clients.ours[2].call(['COMMAND', 'LIST'])).map(str);
+    // commands Redoubt adds beyond Redis 7.0 (CL.THROTTLE, INCREX) have no reference here; their
+    // own tests cover them
+    const known = new Set(items(await clients.redis[2].call(['COMMAND', 'LIST'])).map(str));
+    names = allNames.filter((n) => known.has(n));
   });
 
   after(async () => {
@@ -235,7 +240,7 @@ describe('COMMAND metadata against redis-server 7.0.15', () => {
         const o = await clients.ours[resp].call(['COMMAND', 'LIST', 'FILTERBY', ...f]);
         assert.equal(o.t, r.t);
         const want = items(r).map(str).filter((n) => mine.has(n)).sort();
-        assert.deepEqual(items(o).map(str).sort(), want, `FILTERBY ${f.join(' ')}`);
+        assert.deepEqual(items(o).map(str).filter((n) => mine.has(n)).sort(), want, `FILTERBY ${f.join(' ')}`);
       }
     }
   });
@@ -250,7 +255,7 @@ describe('COMMAND metadata against redis-server 7.0.15', () => {
       assert.equal(all.length, count);
       assert.equal(info.length, count);
       assert.equal(docs.length, 2 * count);
-      const top = names.filter((n) => !n.includes('|')).sort();
+      const top = allNames.filter((n) => !n.includes('|')).sort();
       assert.deepEqual(all.map((e) => str(items(e)[0])).sort(), top);
       for (let i = 0; i < all.length; i++) {
         const n = str(items(all[i])[0]);
