@@ -2,8 +2,12 @@
  * Replication cost: SET throughput of a primary with no replica and with two replicas attached
  * (replicas of the same kind as the primary), Redoubt beside redis-server 7.0.15, measured with
  * redis-benchmark (50 clients, pipeline 1 and 16); and replication lag under that load: how far
- * behind the primary's master_repl_offset the slowest replica's ACKed offset is, sampled every
- * 100 ms while the benchmark runs (bytes), and how long the replicas take to catch up after it.
+ * behind the primary's master_repl_offset the slowest replica's applied offset (its own INFO
+ * slave_repl_offset, asked together with the primary's) is, sampled every 50 ms while the benchmark
+ * runs (bytes), and how long the replicas take to catch up after it. The replicas' ACKs are not
+ * used for the lag: they come once a second, so they would measure the ACK period, not the lag.
+ * All servers share this machine's cores, so with pipelining the replicas' work competes with the
+ * primary's for CPU: the ratio then says as much about the machine as about the protocol.
  *
  * Usage: npm run bench:replication [-- --requests N] [--redis-replicas]
  * (--redis-replicas: the replicas are redis-server for both primaries, isolating the primary side)
@@ -11,6 +15,8 @@
 
 import { execFile, execFileSync } from 'node:child_process';
 import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
+import { RawConn } from '../test/support/dataset';
+import type { RespValue } from '../test/support/resp';
 
 function option(name: string, def: number): number {
   const i = process.argv.indexOf(name);
@@ -29,11 +35,48 @@ function infoField(port: number, name: string): string | null {
   return m ? m[1].trim() : null;
 }
 
-/** Smallest ACKed offset among the primary's replicas (INFO slaveN offset=). */
-function slowestAck(port: number): number {
-  const s = cli(port, 'INFO', 'replication');
-  const offs = [...s.matchAll(/^slave\d+:.*offset=(\d+)/gm)].map((m) => Number(m[1]));
-  return offs.length ? Math.min(...offs) : 0;
+function fieldOf(info: RespValue, name: string): number {
+  const m = new RegExp(`^${name}:(\\d+)`, 'm').exec(String(info.v));
+  if (!m) throw new Error(`no ${name} in INFO: ${String(info.v).slice(0, 200)}`);
+  return Number(m[1]);
+}
+
+/**
+ * Lag samples over persistent connections: the replicas' INFO is asked first and the primary's
+ * right after, all in flight at once, so a sample is an upper bound off by about one round trip.
+ */
+class LagSampler {
+  maxLag = 0;
+  samples = 0;
+  private busy = false;
+  private timer: NodeJS.Timeout | null = null;
+  private constructor(private readonly primary: RawConn, private readonly replicas: RawConn[]) {}
+  static async open(primary: number, replicas: number[]): Promise<LagSampler> {
+    return new LagSampler(await RawConn.open(primary), await Promise.all(replicas.map((p) => RawConn.open(p))));
+  }
+  start(): void {
+    this.timer = setInterval(() => void this.sample(), 50);
+  }
+  private async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const reps = this.replicas.map((c) => c.call('INFO', 'replication'));
+      const prim = this.primary.call('INFO', 'replication');
+      const applied = Math.min(...(await Promise.all(reps)).map((r) => fieldOf(r, 'slave_repl_offset')));
+      const lag = fieldOf(await prim, 'master_repl_offset') - applied;
+      this.samples++;
+      if (lag > this.maxLag) this.maxLag = lag;
+    } finally {
+      this.busy = false;
+    }
+  }
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    while (this.busy) await new Promise((r) => setTimeout(r, 5));
+    this.primary.close();
+    for (const c of this.replicas) c.close();
+  }
 }
 
 function benchmark(port: number, requests: number, pipeline: number): Promise<number> {
@@ -68,14 +111,11 @@ async function measure(start: Start, replicas: number, requests: number, pipelin
     for (const r of reps) {
       if (!(await waitUntil(() => infoField(r.port, 'master_link_status') === 'up', 20000))) throw new Error('replica did not sync');
     }
-    let maxLag = 0;
-    const sampler = setInterval(() => {
-      if (replicas === 0) return;
-      const lag = Number(infoField(p.port, 'master_repl_offset')) - slowestAck(p.port);
-      if (lag > maxLag) maxLag = lag;
-    }, 100);
+    const sampler = replicas > 0 ? await LagSampler.open(p.port, reps.map((r) => r.port)) : null;
+    sampler?.start();
     const rate = await benchmark(p.port, requests, pipeline);
-    clearInterval(sampler);
+    await sampler?.stop();
+    const maxLag = sampler?.maxLag ?? 0;
     const t0 = Date.now();
     const target = Number(infoField(p.port, 'master_repl_offset'));
     if (replicas > 0) await waitUntil(() => reps.every((r) => Number(infoField(r.port, 'master_repl_offset')) >= target), 60000);

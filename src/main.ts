@@ -25,6 +25,7 @@ export function usage(): string {
     '       redoubt -h or --help',
     '       redoubt check-rdb <file.rdb>',
     '       redoubt check-aof [--fix] <file.aof|manifest|dir>',
+    '       redoubt audit <redis://...|rediss://...|--config redis.conf> [--json|--sarif|--html FILE] [--fail-on SEVERITY]',
     '',
     'Examples:',
     '       redoubt (run the server with the safe default configuration)',
@@ -91,6 +92,11 @@ export async function main(args: string[]): Promise<void> {
     process.stdout.write(usage());
     return;
   }
+  // the auditor: `redoubt audit URL|--config FILE [...]` (src/audit/cli.ts)
+  if (args[0] === 'audit') {
+    process.exitCode = await (await import('./audit/cli')).auditMain(args.slice(1));
+    return;
+  }
   // the file tools: `redoubt check-rdb FILE`, `redoubt check-aof [--fix] FILE|DIR`
   if (args[0] === 'check-rdb' || args[0] === 'check-aof') {
     const tool = args[0] === 'check-rdb'
@@ -141,6 +147,8 @@ export async function main(args: string[]): Promise<void> {
     process.exit(1);
   }
   server.log('warning', 'Server initialized');
+  // the auditor's configuration checks, run on ourselves (src/audit/self.ts)
+  (await import('./audit/self')).startSelfAudit(server);
   server.log('notice', 'Ready to accept connections');
 
   let shuttingDown = false;

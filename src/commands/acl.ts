@@ -118,7 +118,7 @@ function aclGetUser(ctx: Ctx): void {
     return;
   }
   const exp = expiryToken(u);
-  ctx.reply.map(6 + (exp === null ? 0 : 1) + (u.from.length === 0 ? 0 : 1));
+  ctx.reply.map(6 + (exp === null ? 0 : 1) + (u.from.length === 0 ? 0 : 1) + (u.rate === null ? 0 : 1));
   ctx.reply.bulk('flags');
   const flags = userFlags(u);
   ctx.reply.set(flags.length);
@@ -140,6 +140,10 @@ function aclGetUser(ctx: Ctx): void {
   if (u.from.length !== 0) {
     ctx.reply.bulk('from');
     ctx.reply.bulkArray(u.from.map((c) => c.text));
+  }
+  if (u.rate !== null) {
+    ctx.reply.bulk('rate');
+    ctx.reply.bulk(`rate:${u.rate.text}`);
   }
 }
 

@@ -20,6 +20,7 @@ import { lookupRead, lookupWrite } from './keys-expire';
 import { dumpPayload } from '../persistence/rdb/encode';
 import { parseDumpPayload } from '../persistence/rdb/decode';
 import { RdbError } from '../persistence/rdb/errors';
+import { lfuPack } from '../server/evict';
 
 const BUSYKEY = 'BUSYKEY Target key name already exists.';
 const LLONG_MAX = 9223372036854775807n;
@@ -135,7 +136,7 @@ function restoreCommand(ctx: Ctx): void {
   // objectSetLRUOrLFU: FREQ only matters under an LFU policy, IDLETIME under any other
   const lfu = configString(ctx, 'maxmemory-policy', 'noeviction').includes('lfu');
   if (lfu) {
-    if (lfuFreq >= 0n) (obj as typeof obj & { lfu?: number }).lfu = Number(lfuFreq);
+    if (lfuFreq >= 0n) obj.lru = lfuPack(Number(lfuFreq), ctx.now);
   } else if (lruIdle >= 0n) {
     obj.lru = ctx.server.lruClock - Number(lruIdle);
   } else {

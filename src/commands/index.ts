@@ -29,11 +29,12 @@ import { COMMANDS as persistence } from './persistence';
 import { COMMANDS as aof } from './aof';
 import { COMMANDS as replication } from './replication';
 import { COMMANDS as replicaof } from './replicaof';
+import { COMMANDS as audit } from './audit';
 import { COMMANDS as throttle } from './throttle';
 
 export const FAMILIES: CommandSpec[][] = [
   connection, strings, keys, databases, server, config, introspection, acl,
-  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub, dump, persistence, aof, replication, replicaof, throttle,
+  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub, dump, persistence, aof, replication, replicaof, throttle, audit,
 ];
 
 export function buildCommandTable(cfg?: ConfigRegistry): Map<string, Command> {

@@ -16,6 +16,7 @@ import { duplicateObject, type RObj } from '../data/keyspace';
 import { compileGlob } from '../data/glob';
 import { ERR, parseLongLong, replyHelp } from './util';
 import { EXPIRE_COMMANDS, lookupRead, lookupWrite } from './keys-expire';
+import { lfuDecrAndReturn } from '../server/evict';
 
 const INT_MAX = 2147483647n;
 const INT_MIN = -2147483648n;
@@ -306,10 +307,8 @@ function object_freqCommand(ctx: Ctx): void {
   const o = objectLookup(ctx);
   if (o === undefined) return;
   if (!maxmemoryPolicy(ctx).includes('lfu')) return ctx.reply.error(LFU_POLICY_NOT_SELECTED);
-  // The LFU counter is kept by the eviction layer when an LFU policy is active; a value it has
-  // never touched has Redis's initial counter.
-  const counter = (o as RObj & { lfu?: number }).lfu;
-  ctx.reply.int(counter ?? 5);
+  // the counter with the decay owed since its last update, as Redis's LFUDecrAndReturn
+  ctx.reply.int(lfuDecrAndReturn(o, ctx.now));
 }
 
 /** OBJECT HELP, in our own words. */

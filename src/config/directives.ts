@@ -14,8 +14,10 @@ import * as fs from 'node:fs';
 import type { DirectiveSpec, ParseResult } from './registry';
 import { parseStrtoll, parseMemory, repr, formatMemoryUnit } from './registry';
 import { parseCidr, type Cidr } from '../security/cidr';
+import { parseRateSpec, type RateSpec } from '../security/ratelimit';
 import { parsePrimaryEntry, type PrimaryEntry } from '../security/primaries';
 import { limits } from '../data/encoding';
+import { AUDIT_DIRECTIVES } from '../audit/events';
 
 const INT_MAX = 2147483647n;
 const INT_MIN = -2147483648n;
@@ -27,7 +29,6 @@ const ULLONG_MAX = 18446744073709551615n;
 const NO_PERSISTENCE = 'RDB/AOF persistence is not implemented yet';
 const NO_REPLICATION = 'replication is not implemented yet';
 const NO_CLUSTER = 'cluster mode is not implemented';
-const NO_EVICTION = 'maxmemory and eviction are not implemented yet';
 const NO_ENCODINGS = 'compact encodings of aggregate types are not implemented yet';
 const NO_DEFRAG = 'active defragmentation does not apply to a garbage-collected heap';
 const NO_SCRIPTS = 'scripting is not implemented yet';
@@ -230,6 +231,14 @@ function parseRename(w: string[], ctx: { current: unknown }): ParseResult {
   return { value, shown: '' };
 }
 
+/** connection-rate-limit: `<count>/<period>[:<burst>]` (src/security/ratelimit.ts), or "" = off. */
+function parseConnectionRate(w: string[]): ParseResult {
+  if (w.length === 1 && w[0] === '') return { value: null, shown: '' };
+  const r = w.length === 1 ? parseRateSpec(w[0]) : null;
+  if (r === null) return { error: 'Invalid rate limit: expected <count>/<period>[:<burst>], e.g. 100/1s or 6000/1m:200' };
+  return { value: r, shown: r.text };
+}
+
 /* ------------------------------------------------------------------ the table */
 
 export const DIRECTIVES: DirectiveSpec[] = [
@@ -254,6 +263,21 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('auth-timeout', '10', 0n, INT_MAX),
   int('maxclients-per-ip', '0', 0n, INT_MAX),
   int('max-new-connections-per-ip-per-second', '0', 0n, INT_MAX),
+  // Redoubt's persistent audit log (src/audit/log.ts; docs/security.md)
+  ...AUDIT_DIRECTIVES,
+  // Redoubt's AUTH brute-force guard (src/security/guard.ts) and rate limit (src/security/ratelimit.ts)
+  bool('auth-guard', 'yes'),
+  int('auth-guard-free-failures', '5', 0n, INT_MAX),
+  int('auth-guard-delay-ms', '200', 0n, INT_MAX),
+  int('auth-guard-max-delay-ms', '5000', 0n, INT_MAX),
+  int('auth-guard-lockout-failures', '20', 1n, INT_MAX),
+  int('auth-guard-lockout-seconds', '300', 0n, INT_MAX),
+  int('auth-guard-window-seconds', '900', 1n, INT_MAX),
+  int('auth-guard-ipv6-prefix', '64', 1n, 128n),
+  { name: 'auth-guard-exempt-networks', type: 'special', default: '127.0.0.0/8 ::1/128', multiArg: true, parse: parseNetworks,
+    rewrite: (v: Cidr[], n, isDefault) => (isDefault ? { lines: [], force: false } : { lines: [`${n} ${v.length ? v.map((c) => c.text).join(' ') : '""'}`], force: true }) },
+  { name: 'connection-rate-limit', type: 'special', default: '', parse: parseConnectionRate,
+    rewrite: (v: RateSpec | null, n, isDefault) => (isDefault || v === null ? { lines: [], force: false } : { lines: [`${n} ${v.text}`], force: true }) },
 
   /* ---- general */
   bool('daemonize', 'no', { mutability: 'immutable', pinned: 'Node.js cannot fork safely; run Redoubt under systemd or another supervisor instead' }),
@@ -304,19 +328,19 @@ export const DIRECTIVES: DirectiveSpec[] = [
 
   /* ---- limits and memory */
   int('maxclients', '10000', 1n, UINT_MAX, { unsigned: true }),
-  mem('maxmemory', '0', 0n, ULLONG_MAX, { unsigned: true, pinned: NO_EVICTION }),
-  enm('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'], { pinned: NO_EVICTION }),
-  int('maxmemory-samples', '5', 1n, INT_MAX, { pinned: NO_EVICTION }),
-  int('maxmemory-eviction-tenacity', '10', 0n, 100n, { pinned: NO_EVICTION }),
-  { name: 'maxmemory-clients', type: 'memory-percent', default: '0', min: -100n, max: LONG_MAX, pinned: NO_EVICTION },
+  mem('maxmemory', '0', 0n, ULLONG_MAX, { unsigned: true }),
+  enm('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
+  int('maxmemory-samples', '5', 1n, INT_MAX),
+  int('maxmemory-eviction-tenacity', '10', 0n, 100n),
+  { name: 'maxmemory-clients', type: 'memory-percent', default: '0', min: -100n, max: LONG_MAX },
   bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory', pinned: NO_REPLICATION }),
   bool('lazyfree-lazy-eviction', 'no'),
   bool('lazyfree-lazy-expire', 'no'),
   bool('lazyfree-lazy-server-del', 'no'),
   bool('lazyfree-lazy-user-del', 'no'),
   bool('lazyfree-lazy-user-flush', 'no'),
-  int('lfu-log-factor', '10', 0n, INT_MAX, { pinned: NO_EVICTION }),
-  int('lfu-decay-time', '1', 0n, INT_MAX, { pinned: NO_EVICTION }),
+  int('lfu-log-factor', '10', 0n, INT_MAX),
+  int('lfu-decay-time', '1', 0n, INT_MAX),
   mem('proto-max-bulk-len', '536870912', 1048576n, LONG_MAX),
   mem('client-query-buffer-limit', '1073741824', 1048576n, LONG_MAX, { unsigned: true }),
   { name: 'client-output-buffer-limit', type: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', multiArg: true,

@@ -29,6 +29,8 @@ export class RObj {
    * integers 0..9999 (set by COPY); only OBJECT REFCOUNT looks at it.
    */
   privateInt?: boolean;
+  /** This object's (and its key's) estimated bytes, as counted in its database's `usedBytes`. */
+  mem = 0;
   constructor(
     public type: ObjType,
     public value: any,
@@ -52,6 +54,16 @@ export function stringEncoding(v: string): string {
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
+/**
+ * Memory accounting and access tracking, installed by src/server/memory.ts and src/server/evict.ts:
+ * `sizeOf` estimates a key and its value in bytes; `touch`, when set (an LFU maxmemory-policy),
+ * replaces the plain LRU clock store on access.
+ */
+export const memoryMeter: { sizeOf: (key: string, o: RObj) => number; touch: ((o: RObj) => void) | null } = {
+  sizeOf: () => 0,
+  touch: null,
+};
+
 export interface KeyspaceHooks {
   /** Called when a key is removed because its TTL passed (lazily or by the active cycle). */
   onExpired(db: Database, key: string): void;
@@ -71,6 +83,8 @@ export class Database {
   expireCursor: Iterator<[string, number]> | null = null;
   /** Average TTL statistic for INFO keyspace (avg_ttl), estimated like Redis. */
   avgTtl = 0;
+  /** Estimated bytes of the keys and values held (memoryMeter.sizeOf summed; TTLs not included). */
+  usedBytes = 0;
   /**
    * Called after a key that did not exist is created (Redis's dbAdd -> signalKeyAsReady), so
    * clients blocked on it (BLPOP, BZPOPMIN, ...) can be served. The blocking registry installs it
@@ -130,7 +144,11 @@ export class Database {
   /** Like lookup, and also updates the object's access clock (OBJECT IDLETIME). */
   lookupTouch(key: string, now: number, lruClock: number): RObj | undefined {
     const o = this.lookup(key, now);
-    if (o !== undefined) o.lru = lruClock;
+    if (o !== undefined) {
+      const t = memoryMeter.touch;
+      if (t === null) o.lru = lruClock;
+      else t(o);
+    }
     return o;
   }
 
@@ -141,7 +159,10 @@ export class Database {
   /** Sets a key's value, clearing its TTL unless keepTtl. */
   set(key: string, obj: RObj, keepTtl = false): void {
     if (this.cow !== null) this.cow(this, key);
-    if ((this.keyAdded !== null || this.keyCreated !== null) && !this.dict.has(key)) {
+    const old = this.dict.get(key);
+    if (old !== undefined) this.usedBytes -= old.mem;
+    this.usedBytes += obj.mem = memoryMeter.sizeOf(key, obj);
+    if ((this.keyAdded !== null || this.keyCreated !== null) && old === undefined) {
       this.dict.set(key, obj);
       if (this.keyAdded !== null) this.keyAdded(this, key);
       if (this.keyCreated !== null) this.keyCreated(this, key);
@@ -154,6 +175,7 @@ export class Database {
 
   /** Adds a new key (caller guarantees absence) without touching TTLs. */
   add(key: string, obj: RObj): void {
+    this.usedBytes += obj.mem = memoryMeter.sizeOf(key, obj);
     this.dict.set(key, obj);
     if (this.keyAdded !== null) this.keyAdded(this, key);
     if (this.keyCreated !== null) this.keyCreated(this, key);
@@ -161,12 +183,24 @@ export class Database {
 
   delete(key: string): boolean {
     if (this.cow !== null) this.cow(this, key);
-    if (!this.dict.delete(key)) return false;
+    const o = this.dict.get(key);
+    if (o === undefined) return false;
+    this.dict.delete(key);
+    this.usedBytes -= o.mem;
     if (this.expires.size !== 0) {
       this.expires.delete(key);
       if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
     }
     return true;
+  }
+
+  /** Re-estimates a value changed in place (signalModifiedKey calls it after every write). */
+  remeasure(key: string): void {
+    const o = this.dict.get(key);
+    if (o === undefined) return;
+    const m = memoryMeter.sizeOf(key, o);
+    this.usedBytes += m - o.mem;
+    o.mem = m;
   }
 
   setExpire(key: string, whenMs: number): void {
@@ -217,6 +251,7 @@ export class Database {
     this.bigExpires = new Map();
     this.expireCursor = null;
     this.avgTtl = 0;
+    this.usedBytes = 0;
     return n;
   }
 
@@ -224,7 +259,7 @@ export class Database {
   swapWith(other: Database): void {
     const a = this as any;
     const b = other as any;
-    for (const f of ['dict', 'expires', 'bigExpires', 'expireCursor', 'avgTtl']) {
+    for (const f of ['dict', 'expires', 'bigExpires', 'expireCursor', 'avgTtl', 'usedBytes']) {
       const t = a[f];
       a[f] = b[f];
       b[f] = t;

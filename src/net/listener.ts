@@ -271,6 +271,7 @@ export class Listeners {
     if (isLoopbackIp(ip) || anyContains(trusted, ip)) return false;
     this.server.admission.rateLimitedLog('untrusted', `Refused connection from ${formatAddr(raw.remoteAddress, raw.remotePort)}: address not in trusted-networks (before the TLS handshake)`);
     this.server.stats.rejectedConnections++;
+    this.server.audit?.connectionRefused(formatAddr(raw.remoteAddress, raw.remotePort), formatAddr(raw.localAddress, raw.localPort), 'untrusted');
     return true;
   }
 
@@ -300,6 +301,7 @@ export class Listeners {
     if (name === null) return;
     const refuse = (username: string, why: string) => {
       server.stats.aclDeniedAuth++;
+      server.audit?.authResult(conn, username, false, 'tls-cert');
       server.acl.log.add({ reason: 'tls-cert', context: 'toplevel', object: 'TLS-CERT', username, clientInfo: conn.infoLine() });
       server.admission.rateLimitedLog('tls-cert', `TLS certificate login refused for ${conn.addr}: ${why}`);
     };
@@ -310,6 +312,7 @@ export class Listeners {
     if (user.from.length !== 0 && !server.admission.authAllowed(conn.id, user, conn.addr)) return refuse(name, `user '${name}' may not log in from this address`);
     conn.aclUser = user;
     conn.authenticated = true;
+    server.audit?.authResult(conn, name, true, 'tls-cert');
     server.log('verbose', `Client ${conn.addr} authenticated as '${name}' by its TLS certificate`);
   }
 

@@ -87,21 +87,29 @@ function encoderFor(opts: RdbWriteOptions): RdbEncoder {
   return enc;
 }
 
-/** Bytes of a whole dump taken synchronously (DEBUG RELOAD's checks, tests, the AOF preamble). */
+/**
+ * Bytes of a whole dump taken synchronously (SAVE). `out` must be done with the chunks when it
+ * returns: their memory is reused for the bytes that follow.
+ */
 export function encodeRdbSync(host: SnapshotHost, opts: RdbWriteOptions, out: (chunks: Buffer[]) => void): void {
   const enc = encoderFor(opts);
   const sizes = host.dbs.map((db) => ({ size: db.dict.size, expires: db.expires.size }));
   const sink = new RdbStreamSink(enc, sizes);
-  sink.onDrain = () => { if (enc.pending >= FLUSH_BYTES) out(enc.take()); };
+  const flush = (): void => {
+    const chunks = enc.take();
+    out(chunks);
+    enc.recycle(chunks);
+  };
+  sink.onDrain = () => { if (enc.pending >= FLUSH_BYTES) flush(); };
   const realEntry = sink.entry.bind(sink);
   // runSync never calls drain between slices: flush from entry when enough bytes piled up
   sink.entry = (db, key, obj, exp) => {
     realEntry(db, key, obj, exp);
-    if (enc.pending >= FLUSH_BYTES) out(enc.take());
+    if (enc.pending >= FLUSH_BYTES) flush();
   };
   Snapshot.runSync(host, sink);
   enc.footer();
-  out(enc.take());
+  flush();
 }
 
 /** Temporary file name for a dump being written by this process. */
@@ -172,6 +180,7 @@ export class BackgroundRdbSave {
     const chunks = this.enc.take();
     if (chunks.length === 0 || this.fd === null) return;
     this.sinceSync += await writeAll(this.fd, chunks);
+    this.enc.recycle(chunks);
     if (this.opts.incrementalFsync && this.sinceSync >= AUTOSYNC_BYTES && this.fd !== null) {
       await fsyncAsync(this.fd);
       this.sinceSync = 0;

@@ -47,6 +47,18 @@ function becomeReplica(server: Server, host: string, port: number, existing?: Re
   return link;
 }
 
+/**
+ * The `replicaof` directive follows the role, as Redis's is read from server.masterhost: CONFIG GET
+ * shows the current primary and CONFIG REWRITE writes it (or drops the line once we are a primary),
+ * which Sentinel relies on when it re-points or promotes a server and then rewrites its file.
+ */
+function recordPrimary(server: Server, host: string | null, port = 0): void {
+  const d = server.config.lookup('replicaof');
+  if (d === undefined) return;
+  d.value = host === null ? null : [host, port];
+  d.shown = host === null ? '' : `${host} ${port}`;
+}
+
 /** replicationSetMaster: follow `host:port` from now on (the caller checked the allowlist). */
 export function setPrimary(server: Server, host: string, port: number): void {
   let link = server.primaryLink;
@@ -61,6 +73,7 @@ export function setPrimary(server: Server, host: string, port: number): void {
     link = new ReplicaLink(server, host, port);
   }
   disconnectBlockedClients(server);
+  recordPrimary(server, host, port);
   if (wasPrimary) {
     becomeReplica(server, host, port, link);
     link.cacheMyself();
@@ -77,6 +90,7 @@ export function unsetPrimary(server: Server): void {
   link.close();
   link.discardCached();
   server.primaryLink = null;
+  recordPrimary(server, null);
   server.role = 'master';
   server.logger.role = 'M';
   for (const db of server.dbs) db.replicaExpiry = null;

@@ -127,6 +127,7 @@ export function describeUser(u: User, index: CommandIndex): string {
   const exp = expiryToken(u);
   if (exp !== null) res += exp + ' ';
   for (const c of u.from) res += `from:${c.text} `;
+  if (u.rate !== null) res += `rate:${u.rate.text} `;
   for (const p of u.passwords) res += '#' + p + ' ';
   for (const s of u.selectors) {
     const d = describeSelector(s, index);

@@ -7,7 +7,7 @@
  * Entries are newest first. Times are the wall clock in ms (age-seconds is computed when read).
  */
 
-export type AclLogReason = 'auth' | 'command' | 'key' | 'channel' | 'tls-cert';
+export type AclLogReason = 'auth' | 'command' | 'key' | 'channel' | 'tls-cert' | 'ratelimit';
 export type AclLogContext = 'toplevel' | 'multi' | 'lua';
 
 export interface AclLogEvent {

@@ -2,7 +2,8 @@
  * ACL users and selectors, and the rule grammar that changes them, with Redis 7.0's semantics.
  *
  * A user has flags (on/off, nopass, sanitize-payload), stored password hashes, a Redoubt expiry and
- * source networks (`from:<cidr>`, which `reset` leaves alone like the expiry: use `anyfrom`), and
+ * source networks (`from:<cidr>`, which `reset` leaves alone like the expiry: use `anyfrom`), a
+ * command rate (`rate:<n>/<period>`, also kept by `reset`: use `norate`; see ratelimit.ts), and
  * a list of selectors whose first element is the root selector (the permissions written outside
  * parentheses). A selector holds a command bitmap indexed by Command.id (one byte per command, plus
  * a reserved last "future commands" slot that only +@all sets, which is how the description knows
@@ -28,6 +29,7 @@ import { compileGlob, type GlobMatcher } from '../data/glob';
 import { splitArgs } from '../config/file';
 import { hashPassword, isSha256Hex, parseScrypt, sha256Hex, verifyPassword, type HashAlgorithm } from './passwords';
 import { parseCidr, type Cidr } from './cidr';
+import { parseRateSpec, type RateSpec } from './ratelimit';
 
 export const PERM_READ = 1;
 export const PERM_WRITE = 2;
@@ -162,6 +164,8 @@ export class User {
   expireAt: number | null = null;
   /** Redoubt: networks AUTH is accepted from (`from:<cidr>`); empty = anywhere */
   from: Cidr[] = [];
+  /** Redoubt: command rate limit shared by the user's sessions (`rate:<n>/<period>[:<burst>]`) */
+  rate: RateSpec | null = null;
   sanitize: SanitizeMode = 'unset';
   /** root selector first */
   selectors: Selector[];
@@ -193,6 +197,7 @@ export class User {
     this.passwords = [...src.passwords];
     this.expireAt = src.expireAt;
     this.from = [...src.from];
+    this.rate = src.rate;
     this.sanitize = src.sanitize;
     this.selectors = src.selectors.map((s) => s.clone());
     this.refresh();
@@ -411,6 +416,12 @@ export function applyUserRule(u: User, op: string, ctx: RuleContext): string | n
     const c = parseCidr(op.slice(5));
     if (c === null) return RULE_ERR.SYNTAX;
     if (!u.from.some((x) => x.text === c.text)) u.from.push(c);
+  } else if (ieq(op, 'norate')) {
+    u.rate = null;
+  } else if (op.length > 5 && ieq(op.slice(0, 5), 'rate:')) {
+    const r = parseRateSpec(op.slice(5));
+    if (r === null) return RULE_ERR.SYNTAX;
+    u.rate = r;
   } else if (ieq(op, 'noexpire')) {
     u.expireAt = null;
   } else if (op.length > 9 && ieq(op.slice(0, 9), 'expireat:')) {

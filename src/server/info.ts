@@ -17,6 +17,9 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { Server } from './server';
 import { REDIS_COMPAT_VERSION } from '../commands/connection';
+import { clientBytes } from './memory';
+import { auditInfoLines } from '../audit/log';
+import { selfAudit } from '../audit/self';
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const ALL_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
@@ -169,8 +172,14 @@ function clientsSection(server: Server): Lines {
 
 function memorySection(server: Server, st: InfoState): Lines {
   const m = process.memoryUsage();
-  const used = st.usedMemory();
-  const peak = st.peakMemory;
+  // used_memory follows the dataset estimate (src/server/memory.ts), not the garbage-laden heap
+  const acct = server.evictor.mem;
+  acct.sampleClients();
+  const used = acct.used();
+  const peak = acct.peak;
+  const startup = acct.startup;
+  const dataset = acct.dataset();
+  const overhead = used - dataset;
   const rss = m.rss;
   const total = os.totalmem();
   const maxmemory = Number(cfg(server, 'maxmemory', '0'));
@@ -183,10 +192,10 @@ function memorySection(server: Server, st: InfoState): Lines {
     ['used_memory_peak', peak],
     ['used_memory_peak_human', bytesToHuman(peak)],
     ['used_memory_peak_perc', `${peak === 0 ? '0.00' : ((used * 100) / peak).toFixed(2)}%`],
-    ['used_memory_overhead', 0],
-    ['used_memory_startup', 0],
-    ['used_memory_dataset', used],
-    ['used_memory_dataset_perc', '100.00%'],
+    ['used_memory_overhead', overhead],
+    ['used_memory_startup', startup],
+    ['used_memory_dataset', dataset],
+    ['used_memory_dataset_perc', `${used - startup <= 0 ? '0.00' : ((dataset * 100) / (used - startup)).toFixed(2)}%`],
     ['allocator_allocated', m.heapUsed],
     ['allocator_active', m.heapTotal],
     ['allocator_resident', rss],
@@ -216,11 +225,11 @@ function memorySection(server: Server, st: InfoState): Lines {
     ['rss_overhead_bytes', 0],
     ['mem_fragmentation_ratio', ratio(rss, used)],
     ['mem_fragmentation_bytes', rss - used],
-    ['mem_not_counted_for_evict', 0],
-    ['mem_replication_backlog', 0],
-    ['mem_total_replication_buffers', 0],
-    ['mem_clients_slaves', 0],
-    ['mem_clients_normal', 0],
+    ['mem_not_counted_for_evict', server.evictor.notCounted()],
+    ['mem_replication_backlog', acct.backlog()],
+    ['mem_total_replication_buffers', acct.backlog()],
+    ['mem_clients_slaves', clientsOf(server, true)],
+    ['mem_clients_normal', clientsOf(server, false)],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', 0],
     ['mem_allocator', `v8-${process.versions.v8}`],
@@ -228,6 +237,13 @@ function memorySection(server: Server, st: InfoState): Lines {
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', 0],
   ];
+}
+
+/** Memory of the replica connections (true) or of all the others (false), as eviction counts it. */
+function clientsOf(server: Server, replicas: boolean): number {
+  let sum = 0;
+  for (const c of server.connections.values()) if ((c.kind === 'replica') === replicas) sum += clientBytes(c);
+  return sum;
 }
 
 function persistenceSection(server: Server): Lines {
@@ -263,7 +279,7 @@ function statsSection(server: Server, st: InfoState): Lines {
     ['expired_time_cap_reached_count', s.expiredTimeCapReachedCount],
     ['expire_cycle_cpu_milliseconds', Math.floor(s.expireCycleCpuMs)],
     ['evicted_keys', s.evictedKeys],
-    ['evicted_clients', 0],
+    ['evicted_clients', server.evictor.evictedClients],
     ['total_eviction_exceeded_time', 0],
     ['current_eviction_exceeded_time', 0],
     ['keyspace_hits', s.keyspaceHits],
@@ -290,6 +306,9 @@ function statsSection(server: Server, st: InfoState): Lines {
     ['acl_access_denied_channel', s.aclDeniedChannel],
     // Redoubt's admission refusals by reason (src/net/admission.ts)
     ...server.admission.infoLines(),
+    // Redoubt's AUTH guard and command rate limits (src/security/guard.ts, ratelimit.ts)
+    ...server.guard.infoLines(),
+    ...server.rateLimits.infoLines(),
   ];
 }
 
@@ -374,6 +393,11 @@ export function infoString(server: Server, st: InfoState, args: string[]): strin
     if (!wanted.has(name)) continue;
     const [title, fn] = SECTIONS[name];
     parts.push(render(title, fn(server, st)));
+  }
+  // Redoubt's security section (self-audit score and counts, audit log): only when named, or in
+  // `everything`, so `INFO`, `INFO all` and `INFO default` keep Redis 7.0's sections
+  if (wanted.has('security') || args.includes('everything')) {
+    parts.push(render('Security', [...selfAudit(server).infoLines(), ...auditInfoLines(server.audit)]));
   }
   return parts.join('\r\n');
 }

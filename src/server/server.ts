@@ -40,6 +40,10 @@ import { InfoState, infoString } from './info';
 import { Acl, type AclDenial, type User } from '../security/acl';
 import { VerifiedCache } from '../security/passwords';
 import { loadUsersAtStartup } from '../security/aclfile';
+import { Evictor, OOM_ERROR } from './evict';
+import { AuditLog, AUDIT_REFUSED, AUDIT_REFUSAL } from '../audit/log';
+import { AuthGuard } from '../security/guard';
+import { RateLimiter, type RateSpec } from '../security/ratelimit';
 
 export { REDIS_COMPAT_VERSION } from '../commands/connection';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -92,6 +96,12 @@ export class Server implements ServerView {
   readonly listeners: Listeners;
   /** accept-time decisions and the source side of AUTH (src/net/admission.ts) */
   readonly admission: Admission;
+  /** the persistent audit log (src/audit/log.ts); null while audit-log-file is empty */
+  audit: AuditLog | null = null;
+  /** AUTH brute-force delays and lockouts (src/security/guard.ts) */
+  readonly guard: AuthGuard;
+  /** per-user and per-connection command rates (src/security/ratelimit.ts) */
+  readonly rateLimits = new RateLimiter(() => this.stats.resetTime);
   dirty = 0;
   /** DEBUG SET-ACTIVE-EXPIRE: when false the cron leaves expired keys to lazy expiry */
   activeExpireEnabled = true;
@@ -105,6 +115,8 @@ export class Server implements ServerView {
   readonly replication: ReplicationState;
   readonly infoState = new InfoState();
   readonly acl: Acl;
+  /** maxmemory, eviction, used_memory, maxmemory-clients (src/server/evict.ts, memory.ts) */
+  readonly evictor: Evictor;
   /** secrets already proven against slow (scrypt) hashes: later AUTHs skip the slow hash */
   readonly verified = new VerifiedCache();
   /** the connection whose command is running (DELUSER of one's own user closes after the reply) */
@@ -151,6 +163,7 @@ export class Server implements ServerView {
     };
     const n = config.get('databases') as number;
     for (let i = 0; i < n; i++) this.dbs.push(new Database(i, hooks));
+    this.evictor = new Evictor(this);
     this.commands = buildCommandTable(config);
     for (const [k, c] of this.commands) this.commandsUpper.set(k.toUpperCase(), c);
     this.acl = new Acl({ commands: this.commands, config });
@@ -190,6 +203,14 @@ export class Server implements ServerView {
       get now() { return self.now; },
       statsResetTime: () => this.stats.resetTime,
     });
+    this.guard = new AuthGuard({
+      configValue: (name) => this.config.get(name),
+      get now() { return self.now; },
+      log: (level, msg) => this.log(level, msg),
+      statsResetTime: () => this.stats.resetTime,
+    });
+    config.onChange('auth-guard', (v) => { if (v !== true) this.guard.clear(); });
+    config.onChange('connection-rate-limit', (v: RateSpec | null) => (this.rateLimits.perConnection = v));
     // Run time half of the start-up refusal: a password cannot be dropped, nor the port opened to
     // the network, while the other holds (ACL SETUSER is covered at accept time).
     for (const name of ['bind', 'port', 'requirepass']) {
@@ -246,6 +267,12 @@ export class Server implements ServerView {
    */
   authenticate(client: Session, username: string, password: string, via = 'AUTH'): boolean | Promise<boolean> {
     const conn = client as Connection;
+    // the brute-force guard may delay the check (timer) or refuse it unchecked (src/security/guard.ts)
+    return this.guard.attempt(this.guard.source(this.admission.source(conn.id), conn.addr), username, conn.multi === null,
+      () => conn.closed, () => this.checkCredentials(conn, username, password, via), () => this.authFailed(conn, username, via));
+  }
+
+  private checkCredentials(conn: Connection, username: string, password: string, via: string): boolean | Promise<boolean> {
     const u = this.acl.getUser(username);
     if (u === undefined || !u.enabled || this.expired(u)) return this.authFailed(conn, username, via);
     // Redoubt's from: rule is checked before any password: the answer is the same WRONGPASS, so it
@@ -279,12 +306,15 @@ export class Server implements ServerView {
   private authSucceeded(conn: Connection, u: User): true {
     conn.aclUser = u;
     conn.authenticated = true;
+    if (this.audit !== null) this.audit.authResult(conn, u.name, true, conn.lastCommand === 'hello' ? 'hello' : 'auth');
     return true;
   }
 
   private authFailed(conn: Connection, username: string, via: string): false {
     this.stats.aclDeniedAuth++;
-    this.acl.log.add({ reason: 'auth', context: 'toplevel', object: via, username, clientInfo: conn.infoLine() });
+    if (this.audit !== null) this.audit.authResult(conn, username, false, via);
+    // inside EXEC the entry's context is 'multi', as Redis's CLIENT_MULTI flag makes it
+    this.acl.log.add({ reason: 'auth', context: conn.multi !== null ? 'multi' : 'toplevel', object: via, username, clientInfo: conn.infoLine() });
     return false;
   }
 
@@ -471,6 +501,7 @@ export class Server implements ServerView {
       const denial = this.protectedDenial(conn, cmd);
       if (denial !== null) {
         reply.error(denial);
+        if (this.audit !== null) this.audit.denied(conn, cmd, argv, 'protected-command', 'ERR');
         cmd.rejectedCalls++;
         return;
       }
@@ -482,10 +513,19 @@ export class Server implements ServerView {
     }
     if (!conn.authenticated && !cmd.noAuth && this.authRequired()) {
       reply.error('NOAUTH Authentication required.');
+      if (this.audit !== null) this.audit.denied(conn, cmd, argv, 'noauth', 'NOAUTH');
       cmd.rejectedCalls++;
       return;
     }
     if (!conn.aclUser.unrestricted && !this.aclAdmits(conn, cmd, argv)) return;
+    // maxmemory-clients, then maxmemory (processCommand's order); one number read when both are off
+    if (this.evictor.clientLimit !== 0 && this.evictor.evictClients(conn)) return;
+    if (this.evictor.maxmemory !== 0 && this.evictor.refuses(conn, cmd)) {
+      reply.error(OOM_ERROR);
+      cmd.rejectedCalls++;
+      return;
+    }
+    if ((conn.aclUser.rate !== null || this.rateLimits.perConnection !== null) && !cmd.noAuth && !this.rateAdmits(conn, cmd)) return;
     // tracking-table-max-keys is enforced before each command, as Redis's processCommand does
     if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(conn);
     // persistence failing (a BGSAVE error with stop-writes-on-bgsave-error, AOF write errors):
@@ -577,6 +617,18 @@ export class Server implements ServerView {
     }
     this.acl.log.add({ reason: denial.reason, context: conn.multi !== null ? 'multi' : 'toplevel', object: denial.object, username: user.name, clientInfo: conn.infoLine() });
     conn.reply.error(msg);
+    if (this.audit !== null) this.audit.denied(conn, cmd, argv, `noperm-${denial.reason}`, 'NOPERM');
+    cmd.rejectedCalls++;
+    return false;
+  }
+
+  /** The rate-limit step: a refused command answers RATELIMITED and is logged in ACL LOG. */
+  private rateAdmits(conn: Connection, cmd: Command): boolean {
+    const refusal = this.rateLimits.check(conn, this.now);
+    if (refusal === null) return true;
+    conn.lastCommand = cmd.fullname;
+    this.acl.log.add({ reason: 'ratelimit', context: conn.multi !== null ? 'multi' : 'toplevel', object: cmd.fullname, username: conn.aclUser.name, clientInfo: conn.infoLine() });
+    conn.reply.error(refusal);
     cmd.rejectedCalls++;
     return false;
   }
@@ -610,6 +662,14 @@ export class Server implements ServerView {
     // set before running, so CLIENT LIST/INFO show the command in progress as Redis does
     conn.lastCommand = cmd.fullname;
     const t0 = process.hrtime.bigint();
+    // audit-log-on-error refuse: nothing that must be audited runs while the log cannot be written
+    const audit = this.audit;
+    const audited = audit === null ? null : audit.before(conn, cmd, argv);
+    if (audited === AUDIT_REFUSED) {
+      reply.error(AUDIT_REFUSAL);
+      cmd.rejectedCalls++;
+      return;
+    }
     const outer = this.current;
     this.current = conn;
     if (this.notifyKeyMiss) this.notifyKeyMisses(dbIndex, cmd, argv, true);
@@ -637,6 +697,7 @@ export class Server implements ServerView {
     // MONITOR shows a command after it ran (with the db it left selected), and never admin ones.
     if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.isAdmin) this.feedMonitors(conn, ctx.argv);
     if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, ctx.argv, usec);
+    if (audited !== null) audit!.after(conn, cmd, ctx.argv, audited);
   }
 
   /** Copy-on-write for running snapshots: the keys a write command names may change in place. */
@@ -659,6 +720,7 @@ export class Server implements ServerView {
   }
 
   signalModifiedKey(db: Database, key: string): void {
+    db.remeasure(key);
     this.watches.touch(db, key);
     this.tracking.keyModified(key, this.current);
   }
@@ -846,6 +908,7 @@ export class Server implements ServerView {
     const refusal = this.admission.decide(socket, isUnix);
     if (refusal !== null) {
       this.stats.rejectedConnections++;
+      if (this.audit !== null) this.audit.connectionRefused(isUnix ? 'unix' : `${socket.remoteAddress}:${socket.remotePort}`, isUnix ? 'unix' : `${socket.localAddress}:${socket.localPort}`, refusal.reason);
       if (refusal.reply !== null) socket.end(refusal.reply);
       else socket.destroy();
       return;
@@ -854,6 +917,7 @@ export class Server implements ServerView {
     this.admission.opened(conn.id, socket, isUnix);
     this.connections.set(conn.id, conn);
     this.stats.totalConnections++;
+    if (this.audit !== null) this.audit.connectionAccepted(conn);
   }
 
   private flushQueue: Connection[] = [];
@@ -878,6 +942,7 @@ export class Server implements ServerView {
     this.pubsub.dropAll(conn);
     this.watches.unwatchAll(conn);
     this.tracking.disable(conn);
+    if (this.audit !== null && this.connections.has(conn.id)) this.audit.connectionClosed(conn);
     this.connections.delete(conn.id);
     this.admission.closed(conn.id);
     this.monitors.delete(conn);
@@ -935,6 +1000,8 @@ export class Server implements ServerView {
     }
     const refusal = this.unauthenticatedNetworkRefusal();
     if (refusal !== null) throw new Error(refusal);
+    // before the listeners: the first connection is already on file
+    this.audit = AuditLog.open(this);
     await this.listeners.open();
     this.started = true;
     this.scheduleCron();
@@ -952,7 +1019,8 @@ export class Server implements ServerView {
   /** serverCron: clock, active expiry, client timeouts. */
   cron(): void {
     this.updateClock();
-    this.lruClock = Math.floor(this.now / 1000);
+    this.lruClock = this.evictor.accessClock(this.now);
+    this.evictor.cron();
     this.cronLoops++;
     // a replica leaves expiry to its primary, whose DELs arrive in the stream
     if (this.primaryLink === null) activeExpireCycle(this);
@@ -960,6 +1028,7 @@ export class Server implements ServerView {
     if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(null);
     this.closeExpiredSessions();
     this.admission.sweep();
+    this.guard.sweep();
     this.closeAuthTimeouts();
     this.infoState.sample(this);
     this.persistence.cron(this.now);
@@ -1017,6 +1086,7 @@ export class Server implements ServerView {
       this.log('notice', 'Removing the pid file.');
       try { fs.unlinkSync(pidfile); } catch { /* already gone */ }
     }
+    this.audit?.close();
     this.log('warning', 'Redoubt is now ready to exit, bye bye...');
     this.logger.close();
     this.onExit(code);

@@ -47,7 +47,7 @@ async function call(c: RawConn, ...args: string[]): Promise<string> {
 async function info(port: number, pass?: string): Promise<Record<string, string>> {
   const c = await RawConn.open(port);
   if (pass !== undefined) await c.call('AUTH', pass);
-  const r = await c.call('INFO', 'stats');
+  const r = await c.call('INFO', 'security');
   c.close();
   const out: Record<string, string> = {};
   for (const line of String(r.v).split('\r\n')) {

@@ -126,3 +126,15 @@ export function bothServers(redisArgs: string[] = [], redoubtArgs: string[] = []
   });
   return pair;
 }
+
+/**
+ * Starts any server-like program (Redoubt with a config file, redis-sentinel, nutcracker) whose
+ * listening port the caller chose, tracked like the others (stopped at exit as a last resort).
+ * `wait: false` returns at once (the caller polls the port itself).
+ */
+export async function startProcess(bin: string, args: string[], port: number, opts: { cwd?: string; wait?: boolean; timeoutMs?: number } = {}): Promise<RunningServer> {
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+  const s = track(proc, port);
+  if (opts.wait !== false) await waitForPort(port, opts.timeoutMs ?? 10000);
+  return s;
+}

@@ -19,6 +19,7 @@ import { ByteReader } from './reader';
 import { OP, RDB_VERSION } from './constants';
 import { readValue } from './loadvalue';
 import type { RObj } from '../../data/keyspace';
+import { lfuPack } from '../../server/evict';
 
 export interface RdbSink {
   aux(key: string, value: string): void;
@@ -46,7 +47,7 @@ function expiryValue(v: bigint): number | bigint {
 /** Applies IDLE / FREQ to a loaded object as objectSetLRUOrLFU does. */
 function applyAccessInfo(o: RObj, lruSec: number, idle?: number, freq?: number): void {
   if (idle !== undefined) o.lru = lruSec - idle;
-  if (freq !== undefined) (o as RObj & { lfu?: number }).lfu = freq;
+  if (freq !== undefined) o.lru = lfuPack(freq, lruSec * 1000);
 }
 
 export function loadRdb(buf: Buffer, sink: RdbSink, opts: LoadOptions): { end: number; version: number } {

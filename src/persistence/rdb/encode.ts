@@ -8,7 +8,10 @@
  * the caller may change the value right after (the snapshot's copy-on-write depends on it).
  *
  * Bytes accumulate in one growing buffer; take() hands them over (the CRC is advanced over them
- * first and carried across takes), so a writer can flush between slices without copying.
+ * first and carried across takes), so a writer can flush between slices without copying. A writer
+ * that is done with taken bytes may recycle() them: the next take() then continues in that buffer
+ * instead of allocating a new one, so a whole BGSAVE runs on two buffers (allocating one per flush
+ * makes external-memory pressure that forces full GCs of a large heap).
  */
 
 import { ByteWriter } from './writer';
@@ -29,6 +32,9 @@ export class RdbEncoder {
   private crcPos = 0;
   private readonly compress: boolean;
   private readonly checksum: boolean;
+  /** the whole buffer handed out by the last take(), and a written one ready for reuse */
+  private lastTaken: Buffer | null = null;
+  private spare: Buffer | null = null;
 
   constructor(opts: EncodeOptions & { checksum: boolean }) {
     this.compress = opts.compress;
@@ -99,9 +105,29 @@ export class RdbEncoder {
     if (w.pos === 0) return [];
     if (this.checksum && this.crcPos < w.pos) this.crc.update(w.buf, this.crcPos, w.pos);
     const out = w.buf.subarray(0, w.pos);
-    this.w = new ByteWriter(Math.min(Math.max(64 * 1024, w.buf.length), 16 * 1024 * 1024));
+    this.lastTaken = w.buf;
+    const spare = this.spare;
+    this.spare = null;
+    if (spare !== null) {
+      w.buf = spare;
+      w.pos = 0;
+    } else {
+      this.w = new ByteWriter(Math.min(Math.max(64 * 1024, w.buf.length), 16 * 1024 * 1024));
+    }
     this.crcPos = 0;
     return [out];
+  }
+
+  /**
+   * The chunks of the last take() are written and will not be read again: their memory may be
+   * reused for what follows. (Chunks of an earlier take, or of another encoder, are ignored.)
+   */
+  recycle(chunks: Buffer[]): void {
+    const last = this.lastTaken;
+    if (last === null || chunks.length !== 1 || chunks[0].buffer !== last.buffer || chunks[0].byteOffset !== last.byteOffset) return;
+    this.lastTaken = null;
+    // keep one spare, never a huge one (a single big value may have grown it)
+    if (last.length <= 16 * 1024 * 1024) this.spare = last;
   }
 
   get pending(): number {

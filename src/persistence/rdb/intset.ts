@@ -10,6 +10,7 @@
 
 import { RdbError } from './errors';
 import type { IntMember } from '../../data/settype';
+import { ByteWriter } from './writer';
 
 function widthOf(v: IntMember): number {
   if (typeof v === 'bigint') return 8;
@@ -18,24 +19,38 @@ function widthOf(v: IntMember): number {
   return 8;
 }
 
+/** Appends the intset blob for sorted, distinct values to w. */
+export function writeIntset(w: ByteWriter, values: readonly IntMember[]): void {
+  let width = 2;
+  for (let i = 0; i < values.length; i++) {
+    const x = widthOf(values[i]);
+    if (x > width) width = x;
+  }
+  w.ensure(8 + values.length * width);
+  const b = w.buf;
+  let p = w.pos;
+  b.writeUInt32LE(width, p);
+  b.writeUInt32LE(values.length, p + 4);
+  p += 8;
+  for (let i = 0; i < values.length; i++, p += width) {
+    const v = values[i];
+    if (width === 2) {
+      b[p] = (v as number) & 0xff;
+      b[p + 1] = ((v as number) >> 8) & 0xff;
+    } else if (width === 4) {
+      b.writeInt32LE(v as number, p);
+    } else {
+      b.writeBigInt64LE(BigInt(v), p);
+    }
+  }
+  w.pos = p;
+}
+
 /** The intset blob for sorted, distinct values. */
 export function buildIntset(values: readonly IntMember[]): Buffer {
-  let w = 2;
-  for (const v of values) {
-    const x = widthOf(v);
-    if (x > w) w = x;
-  }
-  const b = Buffer.allocUnsafe(8 + values.length * w);
-  b.writeUInt32LE(w, 0);
-  b.writeUInt32LE(values.length, 4);
-  let p = 8;
-  for (const v of values) {
-    if (w === 2) b.writeInt16LE(v as number, p);
-    else if (w === 4) b.writeInt32LE(v as number, p);
-    else b.writeBigInt64LE(BigInt(v), p);
-    p += w;
-  }
-  return b;
+  const w = new ByteWriter(8 + values.length * 8);
+  writeIntset(w, values);
+  return w.takeCopy();
 }
 
 function bad(): never {

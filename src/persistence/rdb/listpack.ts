@@ -7,13 +7,17 @@
  * left). A string that is a canonical signed 64-bit integer (lpStringToInt64's rules) is stored as
  * the smallest integer encoding that holds it, so reading it back gives the same bytes.
  *
+ * Writing appends entries straight into a ByteWriter (lpBegin / lpAppend / lpFinish), so the RDB
+ * encoder builds each listpack in a reused scratch buffer without allocating per value.
+ *
  * Reading validates what lpValidateIntegrity checks deeply: the header size equals the blob, every
  * entry's encoding is known and lies inside the blob, every backlen matches its entry, the count
  * matches (unless 65535), and the terminator is where the header says.
  */
 
 import { RdbError } from './errors';
-import { ByteWriter } from './writer';
+import { ByteWriter, putLatin1 } from './writer';
+import { latin1 } from './reader';
 import { intMember } from '../../data/settype';
 
 const HDR = 6;
@@ -54,24 +58,27 @@ export function lpEntrySize(s: string): number {
   return l + backlenSize(l);
 }
 
-function writeBacklen(w: ByteWriter, l: number): void {
+function writeBacklen(b: Uint8Array, p: number, l: number): number {
+  if (l <= 127) {
+    b[p] = l;
+    return p + 1;
+  }
   const n = backlenSize(l);
-  w.ensure(n);
-  const b = w.buf;
-  let p = w.pos;
   // most significant group first; every byte but the first carries the continuation bit
   for (let i = n - 1; i >= 0; i--) {
     const group = Math.floor(l / 2 ** (7 * i)) & 127;
     b[p++] = i === n - 1 ? group : group | 128;
   }
-  w.pos = p;
+  return p;
 }
 
-function appendEntry(w: ByteWriter, s: string): void {
-  const v = s.length <= 20 ? intMember(s) : null;
+/** Appends one element (lpAppend's encoding choice) at w's position. */
+export function lpAppend(w: ByteWriter, s: string): void {
+  const n = s.length;
+  const v = n <= 20 ? intMember(s) : null;
   if (v !== null) {
     const l = intEncodedSize(v);
-    w.ensure(l);
+    w.ensure(l + 1);
     const b = w.buf;
     const p = w.pos;
     if (l === 1) b[p] = v as number;
@@ -92,35 +99,63 @@ function appendEntry(w: ByteWriter, s: string): void {
       b[p] = 0xf4;
       b.writeBigInt64LE(BigInt(v), p + 1);
     }
-    w.pos += l;
-    writeBacklen(w, l);
+    b[p + l] = l; // l <= 9: a one-byte backlen
+    w.pos = p + l + 1;
     return;
   }
-  const n = s.length;
-  if (n < 64) w.byte(0x80 | n);
+  w.ensure(n + 10);
+  const b = w.buf;
+  let p = w.pos;
+  if (n < 64) b[p++] = 0x80 | n;
   else if (n < 4096) {
-    w.byte(0xe0 | (n >> 8));
-    w.byte(n & 0xff);
+    b[p++] = 0xe0 | (n >> 8);
+    b[p++] = n & 0xff;
   } else {
-    w.byte(0xf0);
-    w.u32le(n);
+    b[p++] = 0xf0;
+    b.writeUInt32LE(n, p);
+    p += 4;
   }
-  w.latin1(s);
-  writeBacklen(w, strEncodedSize(n));
+  p = putLatin1(b, p, s);
+  w.pos = writeBacklen(b, p, strEncodedSize(n));
+}
+
+/** Starts a listpack at w's position (header filled in by lpFinish); returns where it starts. */
+export function lpBegin(w: ByteWriter): number {
+  const start = w.pos;
+  w.ensure(HDR);
+  w.pos += HDR;
+  return start;
+}
+
+/** Terminates the listpack begun at `start` holding `count` elements and fills in its header. */
+export function lpFinish(w: ByteWriter, start: number, count: number): void {
+  w.byte(EOF_BYTE);
+  w.buf.writeUInt32LE(w.pos - start, start);
+  w.buf.writeUInt16LE(count < NUMELE_UNKNOWN ? count : NUMELE_UNKNOWN, start + 4);
+}
+
+/**
+ * A shared scratch writer for building listpacks and intsets before they are written as a blob
+ * (single-threaded; the caller is done with it before anything else can use it). Reset to empty;
+ * one that grew huge is replaced so a single big value does not pin the memory.
+ */
+let scratch = new ByteWriter(4096);
+export function scratchWriter(): ByteWriter {
+  if (scratch.buf.length > 4 * 1024 * 1024) scratch = new ByteWriter(4096);
+  scratch.pos = 0;
+  return scratch;
 }
 
 /** A listpack holding the elements in order. */
 export function buildListpack(items: Iterable<string>): Buffer {
   const w = new ByteWriter(256);
-  w.pos = HDR;
   let count = 0;
+  lpBegin(w);
   for (const s of items) {
-    appendEntry(w, s);
+    lpAppend(w, s);
     count++;
   }
-  w.byte(EOF_BYTE);
-  w.buf.writeUInt32LE(w.pos, 0);
-  w.buf.writeUInt16LE(count < NUMELE_UNKNOWN ? count : NUMELE_UNKNOWN, 4);
+  lpFinish(w, 0, count);
   return w.takeCopy();
 }
 
@@ -171,7 +206,7 @@ export function readListpack(blob: Uint8Array): string[] {
       const n = c & 0x3f;
       l = 1 + n;
       if (p + l > end) bad();
-      s = b.toString('latin1', p + 1, p + l);
+      s = latin1(b, p + 1, p + l);
     } else if (c < 0xe0) {
       l = 2;
       if (p + 2 > end) bad();
@@ -183,13 +218,13 @@ export function readListpack(blob: Uint8Array): string[] {
       const n = ((c & 0x0f) << 8) | b[p + 1];
       l = 2 + n;
       if (p + l > end) bad();
-      s = b.toString('latin1', p + 2, p + l);
+      s = latin1(b, p + 2, p + l);
     } else if (c === 0xf0) {
       if (p + 5 > end) bad();
       const n = b.readUInt32LE(p + 1);
       l = 5 + n;
       if (p + l > end) bad();
-      s = b.toString('latin1', p + 5, p + l);
+      s = latin1(b, p + 5, p + l);
     } else if (c === 0xf1) {
       l = 3;
       if (p + l > end) bad();

@@ -105,12 +105,18 @@ function loadHash(r: ByteReader, lru: number): RObj | null {
   return small !== null ? new RObj('hash', small, 'listpack', lru) : new RObj('hash', big, 'hashtable', lru);
 }
 
-/** A compact hash (zipmap, ziplist, listpack) as Redis converts it after loading. */
-function compactHash(pairs: Array<[string, string]>, checkValueLength: boolean, lru: number): RObj | null {
-  if (pairs.length === 0) return null;
+/**
+ * A compact hash (zipmap, ziplist, listpack) as Redis converts it after loading. `items` holds
+ * field, value, field, value... (flat: no pair arrays per field).
+ */
+function compactHash(items: string[], what: string, checkValueLength: boolean, lru: number): RObj | null {
+  if (items.length % 2 !== 0) corrupt(`${what} with an odd number of entries`);
+  if (items.length === 0) return null;
   const m = new Map<string, string>();
   let maxLen = 0;
-  for (const [f, v] of pairs) {
+  for (let i = 0; i < items.length; i += 2) {
+    const f = items[i];
+    const v = items[i + 1];
     if (m.has(f)) corrupt('Duplicate hash fields detected');
     m.set(f, v);
     if (f.length > maxLen) maxLen = f.length;
@@ -118,26 +124,20 @@ function compactHash(pairs: Array<[string, string]>, checkValueLength: boolean, 
   }
   if (m.size > limits.hashMaxListpackEntries || (checkValueLength && maxLen > limits.hashMaxListpackValue)) {
     const big = new ScanMap<string>();
-    for (const [f, v] of m) big.set(f, v);
+    m.forEach((v, f) => big.set(f, v));
     return new RObj('hash', big, 'hashtable', lru);
   }
   return new RObj('hash', m, 'listpack', lru);
 }
 
-function pairsOf(items: string[], what: string): Array<[string, string]> {
+function compactZset(items: string[], what: string, lru: number): RObj | null {
   if (items.length % 2 !== 0) corrupt(`${what} with an odd number of entries`);
-  const out: Array<[string, string]> = new Array(items.length / 2);
-  for (let i = 0; i < items.length; i += 2) out[i / 2] = [items[i], items[i + 1]];
-  return out;
-}
-
-function compactZset(items: string[], lru: number): RObj | null {
   if (items.length === 0) return null;
   const z = new ZSet();
-  for (const [m, s] of pairsOf(items, 'Zset listpack')) {
-    const score = parseCDouble(s);
+  for (let i = 0; i < items.length; i += 2) {
+    const score = parseCDouble(items[i + 1]);
     if (score === null) corrupt('Zset listpack with an invalid score');
-    zsetFromPairs(z, m, score);
+    zsetFromPairs(z, items[i], score);
   }
   return new RObj('zset', z, z.size > limits.zsetMaxListpackEntries ? 'skiplist' : 'listpack', lru);
 }
@@ -184,7 +184,7 @@ export function readValue(r: ByteReader, type: number, lru: number): RObj | null
     case TYPE.HASH:
       return loadHash(r, lru);
     case TYPE.HASH_ZIPMAP:
-      return compactHash(readZipmap(r.blob()), true, lru);
+      return compactHash(readZipmap(r.blob()).flat(), 'Hash zipmap', true, lru);
     case TYPE.LIST_ZIPLIST: {
       const items = readZiplist(r.blob());
       return items.length === 0 ? null : new RObj('list', Quicklist.from(items), 'quicklist', lru);
@@ -199,13 +199,13 @@ export function readValue(r: ByteReader, type: number, lru: number): RObj | null
       return new RObj('set', values, 'intset', lru);
     }
     case TYPE.ZSET_ZIPLIST:
-      return compactZset(readZiplist(r.blob()), lru);
+      return compactZset(readZiplist(r.blob()), 'Zset listpack', lru);
     case TYPE.ZSET_LISTPACK:
-      return compactZset(readListpack(r.blob()), lru);
+      return compactZset(readListpack(r.blob()), 'Zset listpack', lru);
     case TYPE.HASH_ZIPLIST:
-      return compactHash(pairsOf(readZiplist(r.blob()), 'Hash ziplist'), false, lru);
+      return compactHash(readZiplist(r.blob()), 'Hash ziplist', false, lru);
     case TYPE.HASH_LISTPACK:
-      return compactHash(pairsOf(readListpack(r.blob()), 'Hash listpack'), false, lru);
+      return compactHash(readListpack(r.blob()), 'Hash listpack', false, lru);
     case TYPE.LIST_QUICKLIST:
       return loadQuicklist(r, false, lru);
     case TYPE.LIST_QUICKLIST_2:

@@ -15,7 +15,8 @@
  * compress"), with the same bound checks as the reference so the decision is the same too.
  *
  * The hash table is reused across calls with a generation offset instead of being cleared: a slot
- * is valid only if it was written during the current call. (liblzf leaves it uninitialised; a
+ * is valid only if it was written during the current call. lzfCompressInto works on ranges of
+ * caller-owned buffers, so the RDB writer compresses straight into its output without allocating. (liblzf leaves it uninitialised; a
  * stale slot there can only produce a match that is also verified byte-by-byte, which in practice
  * never differs from a cleared table.)
  *
@@ -35,40 +36,37 @@ const htab = new Int32Array(HSIZE);
 /** positions stored in htab are `gen + ip`; a slot below gen belongs to an earlier call */
 let gen = 1;
 
-function idx(h: number): number {
-  return ((h >>> (3 * 8 - HLOG)) - Math.imul(h, 5)) & (HSIZE - 1);
-}
-
 /**
- * Compresses `input` into at most `outLen` bytes. Returns the compressed bytes, or null when the
- * result would not fit (liblzf's return value 0).
+ * Compresses input[inStart, inEnd) into out[outStart, outStart + outLen). Returns the compressed
+ * length, or 0 when the result would not fit (liblzf's return value 0). Nothing is allocated: the
+ * caller owns both buffers, and `out` must have 4 bytes of room past outStart + outLen (the
+ * reference may touch one byte past the end before it gives up).
  */
-export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
-  const inLen = input.length;
-  if (inLen === 0 || outLen <= 0) return null;
+export function lzfCompressInto(input: Uint8Array, inStart: number, inEnd: number, out: Uint8Array, outStart: number, outLen: number): number {
+  const inLen = inEnd - inStart;
+  if (inLen <= 0 || outLen <= 0) return 0;
   if (gen + inLen + 2 > 0x7fff0000) {
     htab.fill(0);
     gen = 1;
   }
-  const base = gen;
+  // table slots hold `base + absolute position`, so a slot from an earlier call is below base
+  const base = gen - inStart;
   gen += inLen + 1;
-  // slack past outLen: the reference may touch one byte past the end before it gives up
-  const out = Buffer.allocUnsafe(outLen + 4);
-  const outEnd = outLen;
-  const inEnd = inLen;
-  let ip = 0;
-  let op = 1; // start run
+  const floor = base + inStart;
+  const outEnd = outStart + outLen;
+  let ip = inStart;
+  let op = outStart + 1; // start run
   let lit = 0;
-  let hval = ((input[0] << 8) | (inLen > 1 ? input[1] : 0)) >>> 0;
+  let hval = (input[ip] << 8) | (inLen > 1 ? input[ip + 1] : 0);
   while (ip < inEnd - 2) {
-    hval = ((hval << 8) | input[ip + 2]) >>> 0;
-    const slot = idx(hval);
+    hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
+    const slot = ((hval >>> (3 * 8 - HLOG)) - Math.imul(hval, 5)) & (HSIZE - 1);
     const stored = htab[slot];
     htab[slot] = base + ip;
-    const ref = stored >= base ? stored - base : -1;
+    const ref = stored >= floor ? stored - base : -1;
     let off = 0;
     if (
-      ref > 0 &&
+      ref > inStart &&
       ref < ip &&
       (off = ip - ref - 1) < MAX_OFF &&
       input[ref] === input[ip] &&
@@ -80,7 +78,7 @@ export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
       if (maxlen > MAX_REF) maxlen = MAX_REF;
       out[op - lit - 1] = (lit - 1) & 0xff; // stop run
       if (lit === 0) op--; // undo an empty run
-      if (op + 3 + 1 >= outEnd) return null;
+      if (op + 3 + 1 >= outEnd) return 0;
       let stopped = false;
       if (maxlen > 16) {
         for (let k = 0; k < 16; k++) {
@@ -95,7 +93,7 @@ export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
         do len++;
         while (len < maxlen && input[ref + len] === input[ip + len]);
       }
-      len -= 2; // now the number of octets - 1 ... minus one more, as the format stores it
+      len -= 2; // the format stores the match length minus two
       ip++;
       if (len < 7) {
         out[op++] = ((off >>> 8) + (len << 5)) & 0xff;
@@ -109,15 +107,15 @@ export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
       ip += len + 1;
       if (ip >= inEnd - 2) break;
       ip -= 2;
-      hval = ((input[ip] << 8) | input[ip + 1]) >>> 0;
-      hval = ((hval << 8) | input[ip + 2]) >>> 0;
-      htab[idx(hval)] = base + ip;
+      hval = (input[ip] << 8) | input[ip + 1];
+      hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
+      htab[((hval >>> (3 * 8 - HLOG)) - Math.imul(hval, 5)) & (HSIZE - 1)] = base + ip;
       ip++;
-      hval = ((hval << 8) | input[ip + 2]) >>> 0;
-      htab[idx(hval)] = base + ip;
+      hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
+      htab[((hval >>> (3 * 8 - HLOG)) - Math.imul(hval, 5)) & (HSIZE - 1)] = base + ip;
       ip++;
     } else {
-      if (op >= outEnd) return null;
+      if (op >= outEnd) return 0;
       lit++;
       out[op++] = input[ip++];
       if (lit === MAX_LIT) {
@@ -127,7 +125,7 @@ export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
       }
     }
   }
-  if (op + 3 > outEnd) return null;
+  if (op + 3 > outEnd) return 0;
   while (ip < inEnd) {
     lit++;
     out[op++] = input[ip++];
@@ -139,7 +137,18 @@ export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
   }
   out[op - lit - 1] = (lit - 1) & 0xff; // end run
   if (lit === 0) op--;
-  return out.subarray(0, op);
+  return op - outStart;
+}
+
+/**
+ * Compresses `input` into at most `outLen` bytes. Returns the compressed bytes, or null when the
+ * result would not fit (liblzf's return value 0).
+ */
+export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
+  if (input.length === 0 || outLen <= 0) return null;
+  const out = Buffer.allocUnsafe(outLen + 4);
+  const n = lzfCompressInto(input, 0, input.length, out, 0, outLen);
+  return n === 0 ? null : out.subarray(0, n);
 }
 
 /**
@@ -148,6 +157,12 @@ export function lzfCompress(input: Uint8Array, outLen: number): Buffer | null {
  */
 export function lzfDecompress(buf: Uint8Array, start: number, end: number, outLen: number): Buffer {
   const out = Buffer.allocUnsafe(outLen);
+  lzfDecompressInto(buf, start, end, out, outLen);
+  return out;
+}
+
+/** lzfDecompress into out[0, outLen) of a caller-owned buffer (at least outLen long). */
+export function lzfDecompressInto(buf: Uint8Array, start: number, end: number, out: Uint8Array, outLen: number): void {
   let ip = start;
   let op = 0;
   if (ip >= end) throw new RdbError('Invalid LZF compressed string');
@@ -172,5 +187,4 @@ export function lzfDecompress(buf: Uint8Array, start: number, end: number, outLe
     }
   }
   if (op !== outLen) throw new RdbError('Invalid LZF compressed string');
-  return out;
 }

@@ -10,13 +10,27 @@
  */
 
 import { RdbError } from './errors';
-import { lzfDecompress } from './lzf';
+import { lzfDecompressInto } from './lzf';
 import { LEN_6BIT, LEN_14BIT, LEN_32BIT, LEN_64BIT, LEN_ENCVAL, ENC_INT8, ENC_INT16, ENC_INT32, ENC_LZF } from './constants';
 
 /** Largest string the loader accepts (Redis's proto-max-bulk-len ceiling for values is 512 MB; RDB allows more, we do not). */
 const MAX_STRING = 0x7fffffff;
 /** Upper bound of LZF's expansion: a 3-byte back reference yields at most 264 bytes. */
 const LZF_MAX_RATIO = 88;
+
+/** Decompressed strings up to this size go through one reused buffer. */
+const SCRATCH_MAX = 1 << 20;
+let scratch = Buffer.allocUnsafe(4096);
+
+/** Node's Buffer has this (the body of toString('latin1', start, end)) without the wrapper. */
+interface LatinSlicer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** buf[start, end) as a latin1 string. */
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as LatinSlicer).latin1Slice(start, end);
+}
 
 export class ByteReader {
   pos: number;
@@ -114,12 +128,15 @@ export class ByteReader {
     const v = this.lenOrEnc();
     if (v >= 0) {
       this.need(v);
-      const s = this.buf.toString('latin1', this.pos, this.pos + v);
+      const s = latin1(this.buf, this.pos, this.pos + v);
       this.pos += v;
       return s;
     }
     const enc = -v - 1;
-    if (enc === ENC_LZF) return this.lzf().toString('latin1');
+    if (enc === ENC_LZF) {
+      const [out, n] = this.lzfInto(true);
+      return latin1(out, 0, n);
+    }
     return String(this.encodedInt(enc));
   }
 
@@ -161,15 +178,30 @@ export class ByteReader {
   }
 
   private lzf(): Buffer {
+    return this.lzfInto(false)[0];
+  }
+
+  /**
+   * An LZF string decompressed into a fresh buffer, or (shared) into the reusable scratch buffer
+   * for a caller that turns it into a string at once; returns the buffer and the length.
+   */
+  private lzfInto(shared: boolean): [Buffer, number] {
     const clen = this.len();
     const len = this.len();
     this.need(clen);
     if (clen === 0 || len === 0 || len > MAX_STRING || len > clen * LZF_MAX_RATIO + 64) {
       throw new RdbError('Invalid LZF compressed string');
     }
-    const out = lzfDecompress(this.buf, this.pos, this.pos + clen, len);
+    let out: Buffer;
+    if (shared && len <= SCRATCH_MAX) {
+      if (scratch.length < len) scratch = Buffer.allocUnsafe(Math.max(len, scratch.length * 2));
+      out = scratch;
+    } else {
+      out = Buffer.allocUnsafe(len);
+    }
+    lzfDecompressInto(this.buf, this.pos, this.pos + clen, out, len);
     this.pos += clen;
-    return out;
+    return [out, len];
   }
 
   /** rdbLoadDoubleValue: the textual double of old zsets (RDB_TYPE_ZSET). */

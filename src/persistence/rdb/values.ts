@@ -16,8 +16,8 @@
 import { RdbError } from './errors';
 import { ByteWriter } from './writer';
 import { TYPE, QL_PLAIN, QL_PACKED, PACKED_THRESHOLD } from './constants';
-import { buildListpack, lpEntrySize } from './listpack';
-import { buildIntset } from './intset';
+import { lpAppend, lpBegin, lpFinish, scratchWriter } from './listpack';
+import { writeIntset } from './intset';
 import { lzfCompress } from './lzf';
 import type { RObj } from '../../data/keyspace';
 import { strValue } from '../../data/bytes';
@@ -36,7 +36,6 @@ const SIZE_ESTIMATE_OVERHEAD = 8;
 /** Inner nodes smaller than this are never compressed, and compression must save this much. */
 const MIN_COMPRESS_BYTES = 48;
 const MIN_COMPRESS_IMPROVE = 8;
-const EMPTY_LISTPACK = 7;
 
 /** The RDB type byte for a value. */
 export function rdbTypeOf(o: RObj): number {
@@ -63,6 +62,11 @@ export function scoreString(d: number): string {
   if (d === -Infinity) return '-inf';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
   if (d > -4503599627370495 && d < 4503599627370496 && Number.isInteger(d)) return String(d);
+  // A multiple of 2^-10 below 2^16 in magnitude has an exact decimal form of at most 15
+  // significant digits, and no other decimal of that length is within half an ulp of it: the
+  // shortest round-trip text (String) is then exactly what %.17g prints (fixed notation, since
+  // such a value is at least 2^-10 > 1e-4 in magnitude).
+  if (d > -65536 && d < 65536 && Number.isInteger(d * 1024)) return String(d);
   return format17g(d);
 }
 
@@ -82,81 +86,116 @@ function format17g(d: number): string {
   return s;
 }
 
-interface Node {
-  items: string[];
-  sz: number;
-  plain: boolean;
-}
-
-/** _quicklistNodeAllowInsert for a node of `sz` bytes and `count` entries. */
-function allowInsert(n: Node, fill: number, elemLen: number): boolean {
-  if (n.plain || elemLen >= PACKED_THRESHOLD) return false;
-  const newSz = n.sz + elemLen + SIZE_ESTIMATE_OVERHEAD;
+/** _quicklistNodeAllowInsert for a packed node of `sz` bytes and `count` entries. */
+function allowInsert(sz: number, count: number, fill: number, elemLen: number): boolean {
+  if (elemLen >= PACKED_THRESHOLD) return false;
+  const newSz = sz + elemLen + SIZE_ESTIMATE_OVERHEAD;
   if (fill < 0) {
     const off = -fill - 1;
     if (off < OPTIMIZATION_LEVEL.length && newSz <= OPTIMIZATION_LEVEL[off]) return true;
   }
   if (newSz > SIZE_SAFETY_LIMIT) return false;
-  return n.items.length < fill;
+  return count < fill;
 }
 
-/** The node split of a tail-pushed quicklist holding these elements. */
-export function splitNodes(items: Iterable<string>, fill: number): Node[] {
+/**
+ * Node bounds of the list being written, reused across lists: a packed node is [start, end) of
+ * the scratch writer; a plain node (one element of PACKED_THRESHOLD bytes or more) has start
+ * -1 - (its element's index).
+ */
+const nodeStart: number[] = [];
+const nodeEnd: number[] = [];
+
+/**
+ * Builds the listpacks of a tail-pushed quicklist holding the list's elements, one after another in
+ * the scratch writer (one pass: a node's size is the bytes built so far), then writes them.
+ */
+function writeList(w: ByteWriter, q: Quicklist, compress: boolean): void {
+  let fill = limits.listMaxListpackSize;
   if (fill > 32767) fill = 32767;
   else if (fill < -5) fill = -5;
-  const nodes: Node[] = [];
-  let cur: Node | null = null;
-  for (const s of items) {
+  const sw = scratchWriter();
+  nodeStart.length = 0;
+  nodeEnd.length = 0;
+  const n = q.length;
+  let cur = -1; // start of the open packed node, or -1 when none (none yet, or a plain node last)
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const s = q.at(i);
     if (s.length >= PACKED_THRESHOLD) {
-      cur = { items: [s], sz: s.length, plain: true };
-      nodes.push(cur);
-    } else if (cur !== null && allowInsert(cur, fill, s.length)) {
-      cur.items.push(s);
-      cur.sz += lpEntrySize(s);
+      if (cur >= 0) {
+        lpFinish(sw, cur, count);
+        nodeEnd.push(sw.pos);
+      }
+      nodeStart.push(-1 - i);
+      nodeEnd.push(0);
+      cur = -1;
+    } else if (cur >= 0 && allowInsert(sw.pos - cur + 1, count, fill, s.length)) {
+      lpAppend(sw, s);
+      count++;
     } else {
-      cur = { items: [s], sz: EMPTY_LISTPACK + lpEntrySize(s), plain: false };
-      nodes.push(cur);
+      if (cur >= 0) {
+        lpFinish(sw, cur, count);
+        nodeEnd.push(sw.pos);
+      }
+      cur = lpBegin(sw);
+      nodeStart.push(cur);
+      lpAppend(sw, s);
+      count = 1;
     }
   }
-  return nodes;
-}
-
-function writeList(w: ByteWriter, q: Quicklist, compress: boolean): void {
-  const nodes = splitNodes(listItems(q), limits.listMaxListpackSize);
+  if (cur >= 0) {
+    lpFinish(sw, cur, count);
+    nodeEnd.push(sw.pos);
+  }
+  const nodes = nodeStart.length;
   const depth = limits.listCompressDepth;
-  w.len(nodes.length);
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    w.len(n.plain ? QL_PLAIN : QL_PACKED);
-    const bytes = n.plain ? Buffer.from(n.items[0], 'latin1') : buildListpack(n.items);
-    if (depth > 0 && i >= depth && i < nodes.length - depth && bytes.length >= MIN_COMPRESS_BYTES) {
+  w.len(nodes);
+  for (let i = 0; i < nodes; i++) {
+    const st = nodeStart[i];
+    let src: Uint8Array = sw.buf;
+    let a = st;
+    let b = nodeEnd[i];
+    if (st < 0) {
+      src = Buffer.from(q.at(-1 - st), 'latin1');
+      a = 0;
+      b = src.length;
+    }
+    w.len(st < 0 ? QL_PLAIN : QL_PACKED);
+    if (depth > 0 && i >= depth && i < nodes - depth && b - a >= MIN_COMPRESS_BYTES) {
+      const bytes = src.subarray(a, b);
       const c = lzfCompress(bytes, bytes.length);
       if (c !== null && c.length + MIN_COMPRESS_IMPROVE < bytes.length) {
         w.lzfBlob(c, bytes.length);
         continue;
       }
     }
-    w.blob(bytes, compress);
+    w.blobRange(src, a, b, compress);
   }
 }
 
-function* listItems(q: Quicklist): Generator<string> {
-  const n = q.length;
-  for (let i = 0; i < n; i++) yield q.at(i);
-}
-
-function* zsetListpackItems(z: ZSet): Generator<string> {
+function writeZsetListpack(w: ByteWriter, z: ZSet, compress: boolean): void {
+  const sw = scratchWriter();
+  const start = lpBegin(sw);
+  let count = 0;
   for (let n = z.first(); n !== null; n = n.next()) {
-    yield n.member;
-    yield scoreString(n.score);
+    lpAppend(sw, n.member);
+    lpAppend(sw, scoreString(n.score));
+    count += 2;
   }
+  lpFinish(sw, start, count);
+  w.blobRange(sw.buf, start, sw.pos, compress);
 }
 
-function* hashListpackItems(m: Map<string, string>): Generator<string> {
-  for (const [k, v] of m) {
-    yield k;
-    yield v;
-  }
+function writeHashListpack(w: ByteWriter, m: Map<string, string>, compress: boolean): void {
+  const sw = scratchWriter();
+  const start = lpBegin(sw);
+  m.forEach((v, k) => {
+    lpAppend(sw, k);
+    lpAppend(sw, v);
+  });
+  lpFinish(sw, start, m.size * 2);
+  w.blobRange(sw.buf, start, sw.pos, compress);
 }
 
 /** rdbSaveObject: the value's bytes after its type byte. */
@@ -170,7 +209,9 @@ export function writeValue(w: ByteWriter, o: RObj, compress: boolean): void {
       return;
     case 'set':
       if (o.enc === 'intset') {
-        w.blob(buildIntset(o.value as IntSet), compress);
+        const sw = scratchWriter();
+        writeIntset(sw, o.value as IntSet);
+        w.blobRange(sw.buf, 0, sw.pos, compress);
       } else {
         const s = o.value as HashSet;
         w.len(s.size);
@@ -180,7 +221,7 @@ export function writeValue(w: ByteWriter, o: RObj, compress: boolean): void {
     case 'zset': {
       const z = o.value as ZSet;
       if (o.enc === 'listpack') {
-        w.blob(buildListpack(zsetListpackItems(z)), compress);
+        writeZsetListpack(w, z, compress);
       } else {
         w.len(z.size);
         for (let n = z.last(); n !== null; n = n.prev) {
@@ -192,13 +233,14 @@ export function writeValue(w: ByteWriter, o: RObj, compress: boolean): void {
     }
     case 'hash':
       if (o.enc === 'listpack') {
-        w.blob(buildListpack(hashListpackItems(o.value as Map<string, string>)), compress);
+        writeHashListpack(w, o.value as Map<string, string>, compress);
       } else {
         const h = o.value as ScanMap<string>;
         w.len(h.size);
-        for (const [k, v] of h.entries()) {
-          w.string(k, compress);
-          w.string(v, compress);
+        const n = h.size;
+        for (let i = 0; i < n; i++) {
+          w.string(h.keyAt(i), compress);
+          w.string(h.valueAt(i), compress);
         }
       }
       return;
