@@ -13,7 +13,15 @@
  *    redis-server the copy-on-write size the child reports (INFO rdb_last_cow_size), which is what
  *    the fork costs on top of the dataset.
  *
+ * With --codec, no server is started: the same dataset is built in this process (through the
+ * value types' own constructors, so every value has the encoding the commands would give it) and
+ * the RDB codec alone is timed, median of --runs runs: encoding (RdbEncoder with compression and
+ * checksum, bytes handed over and recycled every 1 MB as BGSAVE's writer does) and loading
+ * (loadRdb of the result into a counting sink). This is the CPU cost of the format itself,
+ * independent of the snapshot's slicing and of other load on the machine.
+ *
  * Usage: npm run bench:snapshot [-- --keys N] [--clients N] [--seconds S]
+ *        npm run bench:snapshot -- --codec [--keys N] [--runs N]
  * Every server started here is stopped before exit.
  */
 
@@ -22,17 +30,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
 import { RawConn } from '../test/support/dataset';
+import { RObj } from '../src/data/keyspace';
+import { Quicklist } from '../src/data/quicklist';
+import { ZSet, encodingFor } from '../src/data/zset';
+import { newHash, hashSet } from '../src/data/hashtype';
+import { newSetFor, setAdd } from '../src/data/settype';
+import { RdbEncoder } from '../src/persistence/rdb/encode';
+import { loadRdb } from '../src/persistence/rdb/decode';
 
-interface Options { keys: number; clients: number; seconds: number }
+interface Options { keys: number; clients: number; seconds: number; codec: boolean; runs: number }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { keys: 1_000_000, clients: 4, seconds: 3 };
+  const o: Options = { keys: 1_000_000, clients: 4, seconds: 3, codec: false, runs: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = Number(argv[i + 1]);
     if (a === '--keys') { o.keys = v; i++; }
     else if (a === '--clients') { o.clients = v; i++; }
     else if (a === '--seconds') { o.seconds = v; i++; }
+    else if (a === '--runs') { o.runs = v; i++; }
+    else if (a === '--codec') o.codec = true;
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -144,8 +161,101 @@ async function measure(name: string, start: (dir: string) => Promise<RunningServ
   }
 }
 
+/** Key i of the mixed dataset as the commands of keyCommands would have built it. */
+function keyObject(i: number): RObj {
+  const kind = i % 10;
+  if (kind < 6) {
+    const v = `${i}:`.padEnd(100, 'x');
+    return new RObj('string', v, v.length <= 44 ? 'embstr' : 'raw', 0);
+  }
+  if (kind === 6) {
+    const o = newHash(0);
+    for (let j = 0; j < 10; j++) hashSet(o, `f${j}`, `value-${i}-${j}`);
+    return o;
+  }
+  if (kind === 7) {
+    const q = new Quicklist();
+    for (let j = 0; j < 10; j++) q.pushTail(`item-${i}-${j}`);
+    return new RObj('list', q, 'quicklist', 0);
+  }
+  if (kind === 8) {
+    const o = newSetFor(`member-${i}-0`, 0);
+    for (let j = 0; j < 10; j++) setAdd(o, `member-${i}-${j}`);
+    return o;
+  }
+  const z = new ZSet();
+  let max = 0;
+  for (let j = 0; j < 10; j++) {
+    const m = `m-${i}-${j}`;
+    z.set(m, j * 1.5);
+    max = Math.max(max, m.length);
+  }
+  return new RObj('zset', z, encodingFor(z.size, max), 0);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** CPU milliseconds (user + system) and wall milliseconds of f. */
+function timed(f: () => void): { cpu: number; wall: number } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return { cpu: (c.user + c.system) / 1000, wall: performance.now() - t0 };
+}
+
+/** --codec: encode and load the dataset in-process, no servers. */
+function codecBench(o: Options): void {
+  const keys: string[] = [];
+  const objs: RObj[] = [];
+  for (let i = 0; i < o.keys; i++) {
+    keys.push(`key:${i}`);
+    objs.push(keyObject(i));
+  }
+  let file: Buffer = Buffer.alloc(0);
+  const encode = (keep: boolean): void => {
+    const enc = new RdbEncoder({ compress: true, checksum: true });
+    enc.header([['redis-ver', '7.0.15'], ['redis-bits', '64'], ['ctime', '0'], ['used-mem', '0'], ['aof-base', '0']]);
+    enc.selectDb(0, keys.length, 0);
+    const parts: Buffer[] = [];
+    const flush = (): void => {
+      const chunks = enc.take();
+      if (keep) for (const c of chunks) parts.push(Buffer.from(c));
+      enc.recycle(chunks);
+    };
+    for (let i = 0; i < keys.length; i++) {
+      enc.entry(keys[i], objs[i]);
+      if (enc.pending >= 1 << 20) flush();
+    }
+    enc.footer();
+    flush();
+    if (keep) file = Buffer.concat(parts);
+  };
+  encode(true);
+  const enc: Array<{ cpu: number; wall: number }> = [];
+  for (let r = 0; r < o.runs; r++) enc.push(timed(() => encode(false)));
+  const load: Array<{ cpu: number; wall: number }> = [];
+  for (let r = 0; r < o.runs; r++) {
+    let n = 0;
+    load.push(timed(() => loadRdb(file, { aux() {}, selectDb() {}, entry() { n++; } }, { checksum: true, deepSanitize: true, now: Date.now() })));
+    if (n !== keys.length) throw new Error(`loaded ${n} keys of ${keys.length}`);
+  }
+  const line = (what: string, xs: Array<{ cpu: number; wall: number }>): string =>
+    `${what}: median ${median(xs.map((x) => x.wall)).toFixed(0)} ms wall, ${median(xs.map((x) => x.cpu)).toFixed(0)} ms CPU (runs: ${xs.map((x) => x.wall.toFixed(0)).join(', ')} ms)\n`;
+  process.stdout.write(`RDB codec, ${o.keys} keys of mixed types, ${mb(file.length)} MB file\n`);
+  process.stdout.write(line('encode', enc));
+  process.stdout.write(line('load  ', load));
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
+  if (o.codec) {
+    codecBench(o);
+    return;
+  }
   process.stdout.write(`BGSAVE of ${o.keys} keys of mixed types; ${o.clients} clients pipelining SET+GET\n`);
   const results: Result[] = [];
   results.push(await measure('redis-server', (dir) => startRedis(['--dir', dir]), o));

@@ -525,7 +525,7 @@ export class Server implements ServerView {
       cmd.rejectedCalls++;
       return;
     }
-    if ((conn.aclUser.rate !== null || this.rateLimits.perConnection !== null) && !cmd.noAuth && !this.rateAdmits(conn, cmd)) return;
+    if ((conn.aclUser.rate !== null || this.rateLimits.perConnection !== null) && !cmd.noAuth && !this.rateAdmits(conn, cmd, argv)) return;
     // tracking-table-max-keys is enforced before each command, as Redis's processCommand does
     if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(conn);
     // persistence failing (a BGSAVE error with stop-writes-on-bgsave-error, AOF write errors):
@@ -623,11 +623,12 @@ export class Server implements ServerView {
   }
 
   /** The rate-limit step: a refused command answers RATELIMITED and is logged in ACL LOG. */
-  private rateAdmits(conn: Connection, cmd: Command): boolean {
+  private rateAdmits(conn: Connection, cmd: Command, argv: string[]): boolean {
     const refusal = this.rateLimits.check(conn, this.now);
     if (refusal === null) return true;
     conn.lastCommand = cmd.fullname;
     this.acl.log.add({ reason: 'ratelimit', context: conn.multi !== null ? 'multi' : 'toplevel', object: cmd.fullname, username: conn.aclUser.name, clientInfo: conn.infoLine() });
+    if (this.audit !== null) this.audit.denied(conn, cmd, argv, 'ratelimit', refusal);
     conn.reply.error(refusal);
     cmd.rejectedCalls++;
     return false;

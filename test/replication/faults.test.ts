@@ -70,21 +70,29 @@ async function sameData(primary: number, replica: number): Promise<number> {
 class WriteLoad {
   batches = 0;
   private stopped = false;
+  private error: Error | null = null;
   private done: Promise<void>;
   constructor(private readonly port: number, seed: number, private readonly maxBatches = 100000) {
     const rnd = prng(seed);
-    this.done = this.run(rnd);
+    this.done = this.run(rnd).catch((e) => {
+      this.error = e as Error;
+    });
   }
 
-  /** Resolves once at least `n` more batches were answered. */
+  /** Resolves once at least `n` more batches were answered; a refused write fails it at once. */
   async progress(n: number, timeoutMs = 30000): Promise<void> {
     const target = this.batches + n;
-    await until(`${n} batches of writes`, async () => this.batches >= target, timeoutMs);
+    await until(`${n} batches of writes`, async () => {
+      if (this.error) return true;
+      return this.batches >= target;
+    }, timeoutMs);
+    if (this.error) throw this.error;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.done;
+    if (this.error) throw this.error;
   }
 
   private batch(rnd: () => number): string[][] {

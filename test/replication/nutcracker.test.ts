@@ -2,9 +2,9 @@
  * Scale-out with Debian's nutcracker (twemproxy 0.5): one proxy shards keys over three Redoubt
  * primaries with `distribution: ketama`, `hash: fnv1a_64`, `redis: true` (the setup documented in
  * docs/replication.md). Keys written through the proxy land on every backend, each key on exactly
- * one; GET and MGET across shards read them back; multi-key DEL is split by the proxy. A second
- * pool checks `redis_auth`: the proxy authenticates to password-protected backends and asks its
- * own clients for the same password.
+ * one; GET and MGET across shards read them back; MSET and multi-key DEL are split by the proxy.
+ * A second pool checks `redis_auth`: the proxy authenticates to password-protected backends and
+ * asks its own clients for the same password.
  */
 
 import { describe, it, before, after } from 'node:test';
@@ -103,6 +103,8 @@ describe('nutcracker shards keys over Redoubt primaries', { skip: haveNutcracker
   });
 
   it('other commands are routed by key; multi-key DEL is split and summed', async () => {
+    assert.equal(await call(proxy.port, 'MSET', 'm:1', 'a', 'm:2', 'b', 'm:3', 'c', 'm:4', 'd'), 'OK');
+    assert.deepEqual(await call(proxy.port, 'MGET', 'm:1', 'm:2', 'm:3', 'm:4'), ['a', 'b', 'c', 'd']);
     assert.equal(await call(proxy.port, 'INCR', 'counter'), 1);
     assert.equal(await call(proxy.port, 'INCRBY', 'counter', '41'), 42);
     assert.equal(await call(proxy.port, 'HSET', 'h', 'f1', 'a', 'f2', 'b'), 2);
@@ -113,7 +115,7 @@ describe('nutcracker shards keys over Redoubt primaries', { skip: haveNutcracker
     assert.ok((await call(proxy.port, 'TTL', 'key:5')) > 90);
     assert.equal(await call(proxy.port, 'DEL', 'key:0', 'key:1', 'key:2', 'key:3', 'missing:key'), 4);
     const sizes = await Promise.all(backends.map((b) => call(b.port, 'DBSIZE')));
-    assert.equal(sizes.reduce((a, b) => a + b, 0), N - 4 + 3);
+    assert.equal(sizes.reduce((a, b) => a + b, 0), N - 4 + 3 + 4);
     // commands without a key to route by are refused by the proxy itself, not passed on
     const c = await RawConn.open(proxy.port);
     try {

@@ -1,6 +1,7 @@
 /*
  * Failover with the real Redis Sentinel 7.0.15 (Debian's redis-sentinel): three sentinels (quorum 2)
- * monitor a Redoubt primary with two Redoubt replicas. Killing the primary with SIGKILL makes them
+ * monitor a Redoubt primary with two Redoubt replicas, each of the two connecting as a least-privilege
+ * ACL user (Sentinel's and replication's, as docs/replication.md recommends). Killing the primary with SIGKILL makes them
  * promote one replica (SLAVEOF NO ONE + CONFIG REWRITE in a MULTI) and re-point the other; an
  * ioredis client that finds the primary through the sentinels keeps working and keeps the data
  * written before; the old primary, restarted from its rewritten file, is turned into a replica.
@@ -106,6 +107,13 @@ describe('Redis Sentinel fails a Redoubt primary over', { skip: haveSentinel ? f
     }
     for (const [i, n] of nodes.entries()) {
       const lines = [`port ${n.port}`, 'bind 127.0.0.1', `dir ${n.dir}`, `logfile ${path.join(n.dir, 'redoubt.log')}`, 'repl-diskless-sync-delay 0', 'repl-ping-replica-period 1'];
+      // least privilege: Sentinel and replication each get a user that can do only their job
+      // (every server has both: Sentinel may promote any of them)
+      lines.push(
+        'user sentinel on >sentinel-secret allchannels -@all +multi +exec +slaveof +ping +info +role +publish +subscribe +config|rewrite +client|setname +client|kill',
+        'user replicator on >replication-secret -@all +psync +replconf +ping',
+        'masteruser replicator', 'masterauth replication-secret',
+      );
       if (i > 0) lines.push(`replicaof 127.0.0.1 ${nodes[0].port}`);
       fs.writeFileSync(n.conf, lines.join('\n') + '\n', { mode: 0o600 });
     }
@@ -122,6 +130,8 @@ describe('Redis Sentinel fails a Redoubt primary over', { skip: haveSentinel ? f
       fs.writeFileSync(conf, [
         `port ${port}`, 'bind 127.0.0.1', 'daemonize no', `dir ${dir}`, `logfile ${log}`,
         `sentinel monitor mymaster 127.0.0.1 ${nodes[0].port} 2`,
+        'sentinel auth-user mymaster sentinel',
+        'sentinel auth-pass mymaster sentinel-secret',
         'sentinel down-after-milliseconds mymaster 1000',
         'sentinel failover-timeout mymaster 6000',
         'sentinel parallel-syncs mymaster 1',
@@ -215,6 +225,10 @@ describe('Redis Sentinel fails a Redoubt primary over', { skip: haveSentinel ? f
       !/^replicaof /m.test(fs.readFileSync(promoted.conf, 'latin1')) &&
       new RegExp(`^replicaof 127\\.0\\.0\\.1 ${promoted.port}$`, 'm').test(fs.readFileSync(other.conf, 'latin1')));
     assert.equal(await call(promoted.port, 'CONFIG', 'GET', 'replicaof').then((r: string[]) => r[1]), '');
+    // the other replica continued the same history: the only full sync it did was the first one
+    const log = fs.readFileSync(path.join(other.dir, 'redoubt.log'), 'latin1');
+    assert.equal((log.match(/Full resync from master/g) ?? []).length, 1);
+    assert.match(log, /Successful partial resynchronization with master/);
   }));
 
   it('the ioredis client keeps working on the new primary, with the old data', { timeout: 60000 }, () => step(async () => {

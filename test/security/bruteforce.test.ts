@@ -298,7 +298,7 @@ describe('AUTH guard: guessing one user from many addresses', { skip: ns.skip ??
     const { s, admin } = await start([]);
     const replies = attack(s.port, 'nobody', '-', addrs.slice(0, ATTACK_ADDRS));
     assert.ok(replies.every((r) => r === WRONGPASS));
-    assert.equal(await stat(admin, 'redoubt_auth_guard_locked_sources'), 1);
+    assert.equal(await stat(admin, 'redoubt_auth_guard_locked_sources'), 1, s.output().split('\n').filter((l) => l.includes('AUTH')).join('\n'));
     const seen = guardLines(s, 'lockout').filter((l) => l.includes('AUTH lockout from'));
     assert.equal(seen.length, 1);
     admin.close();

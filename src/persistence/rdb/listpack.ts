@@ -75,33 +75,16 @@ function writeBacklen(b: Uint8Array, p: number, l: number): number {
 /** Appends one element (lpAppend's encoding choice) at w's position. */
 export function lpAppend(w: ByteWriter, s: string): void {
   const n = s.length;
-  const v = n <= 20 ? intMember(s) : null;
-  if (v !== null) {
-    const l = intEncodedSize(v);
-    w.ensure(l + 1);
-    const b = w.buf;
-    const p = w.pos;
-    if (l === 1) b[p] = v as number;
-    else if (l === 2) {
-      const u = (v as number) < 0 ? (1 << 13) + (v as number) : (v as number);
-      b[p] = 0xc0 | (u >> 8);
-      b[p + 1] = u & 0xff;
-    } else if (l === 3) {
-      b[p] = 0xf1;
-      b.writeInt16LE(v as number, p + 1);
-    } else if (l === 4) {
-      b[p] = 0xf2;
-      b.writeIntLE(v as number, p + 1, 3);
-    } else if (l === 5) {
-      b[p] = 0xf3;
-      b.writeInt32LE(v as number, p + 1);
-    } else {
-      b[p] = 0xf4;
-      b.writeBigInt64LE(BigInt(v), p + 1);
+  if (n <= 20 && n > 0) {
+    // only a leading '-' or digit can start an integer: skip the parse for everything else
+    const c = s.charCodeAt(0);
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      const v = intMember(s);
+      if (v !== null) {
+        lpAppendInt(w, v);
+        return;
+      }
     }
-    b[p + l] = l; // l <= 9: a one-byte backlen
-    w.pos = p + l + 1;
-    return;
   }
   w.ensure(n + 10);
   const b = w.buf;
@@ -117,6 +100,40 @@ export function lpAppend(w: ByteWriter, s: string): void {
   }
   p = putLatin1(b, p, s);
   w.pos = writeBacklen(b, p, strEncodedSize(n));
+}
+
+/**
+ * Appends an integer element: what lpAppend stores for the canonical decimal text of v (a signed
+ * 64-bit value; numbers must be safe integers).
+ */
+export function lpAppendInt(w: ByteWriter, v: number | bigint): void {
+  const l = intEncodedSize(v);
+  w.ensure(l + 1);
+  const b = w.buf;
+  const p = w.pos;
+  if (l === 1) b[p] = v as number;
+  else if (l === 2) {
+    const u = (v as number) < 0 ? (1 << 13) + (v as number) : (v as number);
+    b[p] = 0xc0 | (u >> 8);
+    b[p + 1] = u & 0xff;
+  } else if (l === 3) {
+    b[p] = 0xf1;
+    b[p + 1] = (v as number) & 0xff;
+    b[p + 2] = ((v as number) >> 8) & 0xff;
+  } else if (l === 4) {
+    b[p] = 0xf2;
+    b[p + 1] = (v as number) & 0xff;
+    b[p + 2] = ((v as number) >> 8) & 0xff;
+    b[p + 3] = ((v as number) >> 16) & 0xff;
+  } else if (l === 5) {
+    b[p] = 0xf3;
+    b.writeInt32LE(v as number, p + 1);
+  } else {
+    b[p] = 0xf4;
+    b.writeBigInt64LE(BigInt(v), p + 1);
+  }
+  b[p + l] = l; // l <= 9: a one-byte backlen
+  w.pos = p + l + 1;
 }
 
 /** Starts a listpack at w's position (header filled in by lpFinish); returns where it starts. */

@@ -16,7 +16,7 @@
 import { RdbError } from './errors';
 import { ByteWriter } from './writer';
 import { TYPE, QL_PLAIN, QL_PACKED, PACKED_THRESHOLD } from './constants';
-import { lpAppend, lpBegin, lpFinish, scratchWriter } from './listpack';
+import { lpAppend, lpAppendInt, lpBegin, lpFinish, scratchWriter } from './listpack';
 import { writeIntset } from './intset';
 import { lzfCompress } from './lzf';
 import type { RObj } from '../../data/keyspace';
@@ -180,7 +180,11 @@ function writeZsetListpack(w: ByteWriter, z: ZSet, compress: boolean): void {
   let count = 0;
   for (let n = z.first(); n !== null; n = n.next()) {
     lpAppend(sw, n.member);
-    lpAppend(sw, scoreString(n.score));
+    const d = n.score;
+    // an integral score's text is its plain decimal (scoreString), which lpAppend stores as that
+    // integer; -0 prints as "-0", which is not an integer's canonical text
+    if (Number.isInteger(d) && d > -4503599627370495 && d < 4503599627370496 && !Object.is(d, -0)) lpAppendInt(sw, d);
+    else lpAppend(sw, scoreString(d));
     count += 2;
   }
   lpFinish(sw, start, count);
