@@ -249,7 +249,16 @@ export class Evictor {
       while (this.pool.length !== 0) {
         const e = this.pool.pop()!;
         const db = dbs[e.db];
-        if (db.dict.has(e.key) && (!volatile || db.expires.has(e.key))) return e;
+        const o = db.dict.get(e.key);
+        if (o === undefined || (volatile && !db.expires.has(e.key))) continue;
+        // a key read since it was sampled is judged on its current idleness (Redis keeps the old
+        // figure, which evicts keys of the hot set that happened to be sampled while cold)
+        const now = this.score(db, e.key, o);
+        if (now < e.idle && this.pool.length !== 0 && now < this.pool[this.pool.length - 1].idle) {
+          this.populateOne(db, e.key, o, now);
+          continue;
+        }
+        return e;
       }
     }
   }
@@ -286,7 +295,6 @@ export class Evictor {
   /** Samples keys of one database into the pool (evictionPoolPopulate). */
   private populate(db: Database, volatile: boolean): void {
     const keys = volatile ? this.walk(db, this.samples) : null;
-    const pool = this.pool;
     const dict = db.dict;
     const n = keys !== null ? keys.length : Math.min(this.samples, dict.size);
     for (let i = 0; i < n; i++) {
@@ -302,16 +310,24 @@ export class Evictor {
         key = dict.keyAt(at);
         o = dict.valueAt(at);
       }
-      const idle = this.score(db, key, o);
-      if (pool.length === POOL_SIZE && idle <= pool[0].idle) continue;
-      let dup = false;
-      for (const e of pool) if (e.key === key && e.db === db.id) { dup = true; e.idle = idle; break; }
-      if (dup) { pool.sort((a, b) => a.idle - b.idle); continue; }
-      let at = 0;
-      while (at < pool.length && pool[at].idle < idle) at++;
-      pool.splice(at, 0, { idle, key, db: db.id });
-      if (pool.length > POOL_SIZE) pool.shift();
+      this.populateOne(db, key, o, this.score(db, key, o));
     }
+  }
+
+  private populateOne(db: Database, key: string, o: RObj, idle: number): void {
+    const pool = this.pool;
+    if (pool.length === POOL_SIZE && idle <= pool[0].idle) return;
+    for (const e of pool) {
+      if (e.key === key && e.db === db.id) {
+        e.idle = idle;
+        pool.sort((a, b) => a.idle - b.idle);
+        return;
+      }
+    }
+    let at = 0;
+    while (at < pool.length && pool[at].idle < idle) at++;
+    pool.splice(at, 0, { idle, key, db: db.id });
+    if (pool.length > POOL_SIZE) pool.shift();
   }
 
   /* ------------------------------------------------------------------ client eviction */

@@ -66,7 +66,20 @@ async function stat(c: Client, field: string): Promise<number> {
   return m === null ? -1 : Number(m[1]);
 }
 
-function guardLines(s: RunningServer, kind: 'failed' | 'lockout'): string[] {
+/**
+ * The guard's log lines so far. The server writes a line before its reply, but the test reads the
+ * server's stdout pipe on its own schedule (and not at all while spawnSync runs an attacker), so
+ * first wait until the captured output stops growing.
+ */
+async function guardLines(s: RunningServer, kind: 'failed' | 'lockout'): Promise<string[]> {
+  let len = -1;
+  let stable = 0;
+  for (let i = 0; i < 100 && stable < 3; i++) {
+    await new Promise((r) => setTimeout(r, 30));
+    const n = s.output().length;
+    stable = n === len ? stable + 1 : 0;
+    len = n;
+  }
   return s.output().split('\n').filter((l) => l.includes(`# AUTH ${kind} from`) || (kind === 'lockout' && l.includes('# AUTH lockout of user')));
 }
 
@@ -155,12 +168,12 @@ describe('AUTH guard: one attacking address', () => {
 
     // the log: 8 checked failures and one lockout, all matched by the fail2ban regex with the address
     await sleep(50);
-    const failed = guardLines(s, 'failed');
+    const failed = (await guardLines(s, 'failed'));
     assert.equal(failed.length, 8);
-    const sourceLockouts = guardLines(s, 'lockout').filter((l) => l.includes('AUTH lockout from'));
+    const sourceLockouts = (await guardLines(s, 'lockout')).filter((l) => l.includes('AUTH lockout from'));
     for (const l of [...failed, ...sourceLockouts]) assert.equal(FAIL2BAN.exec(l)?.[1], '127.0.0.1', l);
     assert.equal(sourceLockouts.length, 1);
-    assert.ok(guardLines(s, 'lockout').some((l) => l.includes("AUTH lockout of user 'app'")));
+    assert.ok((await guardLines(s, 'lockout')).some((l) => l.includes("AUTH lockout of user 'app'")));
 
     // after the lockout the right password works again; one more wrong guess locks at once
     await sleep(2100);
@@ -181,7 +194,7 @@ describe('AUTH guard: one attacking address', () => {
     assert.ok(replies.every((r) => r === WRONGPASS));
     // one attempt was checked (after the 300 ms delay); the other 19 were refused at once
     assert.ok(Date.now() - t0 >= 280);
-    assert.equal(guardLines(s, 'failed').length, 4);
+    assert.equal((await guardLines(s, 'failed')).length, 4);
     assert.equal(await stat(admin, 'redoubt_auth_guard_refused'), 19);
     for (const k of conns) k.close();
     c.close();
@@ -193,7 +206,7 @@ describe('AUTH guard: one attacking address', () => {
     const c = await Client.open(s.port);
     assert.equal(await c.text('AUTH', "x'\n1:M 01 Jan 2030 00:00:00.000 # AUTH failed from 6.6.6.6 ", 'p'), WRONGPASS);
     await sleep(50);
-    const lines = guardLines(s, 'failed');
+    const lines = (await guardLines(s, 'failed'));
     assert.equal(lines.length, 1);
     assert.equal(FAIL2BAN.exec(lines[0])?.[1], '127.0.0.1');
     assert.match(lines[0], /user 'x\\x27\\x0a1:M 01 Jan/);
@@ -278,9 +291,9 @@ describe('AUTH guard: guessing one user from many addresses', { skip: ns.skip ??
     assert.equal(await stat(admin, 'redoubt_auth_guard_locked_users'), 1, s.output().split('\n').slice(-30).join('\n'));
     assert.equal(await stat(admin, 'redoubt_auth_guard_locked_sources'), 0);
     // 8 failures were checked before the lockout (the first 3 free, then 50..200 ms apart)
-    assert.equal(guardLines(s, 'failed').length, 8);
-    assert.ok(guardLines(s, 'lockout').some((l) => l.includes("AUTH lockout of user 'app'")));
-    const seen = new Set(guardLines(s, 'failed').map((l) => FAIL2BAN.exec(l)?.[1]));
+    assert.equal((await guardLines(s, 'failed')).length, 8);
+    assert.ok((await guardLines(s, 'lockout')).some((l) => l.includes("AUTH lockout of user 'app'")));
+    const seen = new Set((await guardLines(s, 'failed')).map((l) => FAIL2BAN.exec(l)?.[1]));
     assert.equal(seen.size, 8, 'each failure is logged with its own address');
 
     // the right password from a new address is refused: the user is locked for it
@@ -299,7 +312,7 @@ describe('AUTH guard: guessing one user from many addresses', { skip: ns.skip ??
     const replies = attack(s.port, 'nobody', '-', addrs.slice(0, ATTACK_ADDRS));
     assert.ok(replies.every((r) => r === WRONGPASS));
     assert.equal(await stat(admin, 'redoubt_auth_guard_locked_sources'), 1, s.output().split('\n').filter((l) => l.includes('AUTH')).join('\n'));
-    const seen = guardLines(s, 'lockout').filter((l) => l.includes('AUTH lockout from'));
+    const seen = (await guardLines(s, 'lockout')).filter((l) => l.includes('AUTH lockout from'));
     assert.equal(seen.length, 1);
     admin.close();
   });

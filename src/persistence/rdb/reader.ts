@@ -133,10 +133,7 @@ export class ByteReader {
       return s;
     }
     const enc = -v - 1;
-    if (enc === ENC_LZF) {
-      const [out, n] = this.lzfInto(true);
-      return latin1(out, 0, n);
-    }
+    if (enc === ENC_LZF) return latin1(this.lzfInto(true), 0, this.lzfLen);
     return String(this.encodedInt(enc));
   }
 
@@ -178,14 +175,17 @@ export class ByteReader {
   }
 
   private lzf(): Buffer {
-    return this.lzfInto(false)[0];
+    return this.lzfInto(false);
   }
+
+  /** length of the string the last lzfInto produced */
+  private lzfLen = 0;
 
   /**
    * An LZF string decompressed into a fresh buffer, or (shared) into the reusable scratch buffer
-   * for a caller that turns it into a string at once; returns the buffer and the length.
+   * for a caller that turns it into a string at once; the length is left in lzfLen.
    */
-  private lzfInto(shared: boolean): [Buffer, number] {
+  private lzfInto(shared: boolean): Buffer {
     const clen = this.len();
     const len = this.len();
     this.need(clen);
@@ -201,7 +201,8 @@ export class ByteReader {
     }
     lzfDecompressInto(this.buf, this.pos, this.pos + clen, out, len);
     this.pos += clen;
-    return [out, len];
+    this.lzfLen = len;
+    return out;
   }
 
   /** rdbLoadDoubleValue: the textual double of old zsets (RDB_TYPE_ZSET). */
