@@ -21,42 +21,15 @@
 
 import type * as net from 'node:net';
 import { ProtocolError, RequestParser, MAX_ARG_LENGTH } from '../protocol/parser';
-import { Reply } from '../protocol/reply';
-import type { QueuedCommand, Session } from '../commands/context';
-import type { Command } from '../commands/table';
 import type { Connection } from '../net/connection';
-import type { WatchedKey } from '../server/watch';
+import { SocketlessSession } from '../server/pseudoclient';
 import type { Server } from '../server/server';
 import type { User } from '../security/acl';
 
-export class PrimarySession implements Session {
+export class PrimarySession extends SocketlessSession {
   readonly id: number;
-  name = '';
-  dbIndex = 0;
-  replyMode: 'on' | 'off' | 'skip' = 'on';
-  replySkipping = false;
-  noEvict = false;
-  authenticated = true;
   readonly kind = 'master';
   readonly local = false;
-  addr = '';
-  laddr = '';
-  readonly reply = new Reply();
-  readonly createdAt: number;
-  lastInteraction: number;
-  lastCommand = 'NULL';
-  multi: QueuedCommand[] | null = null;
-  multiAborted = false;
-  dirtyCas = false;
-  watched: WatchedKey[] = [];
-  admitted = false;
-  resolved: Command | undefined = undefined;
-  denyBlocking = true;
-  monitor = false;
-  closing = false;
-  closed = false;
-  readonly pending: string[][] = [];
-  readonly outputPending = 0;
   flushScheduled = false;
   socket: net.Socket | null = null;
   parser: RequestParser;
@@ -68,42 +41,30 @@ export class PrimarySession implements Session {
   readReploff: number;
   /** a protocol error was read: the session is not cached (the next sync is a full one) */
   protocolError = false;
-  private readonly superuser: User;
   /** received bytes not yet passed on to our replicas (a partial command, an open MULTI) */
   private unsent: Buffer[] = [];
   private unsentLen = 0;
 
-  constructor(private readonly server: Server, replid: string, reploff: number, dbIndex: number) {
+  constructor(server: Server, replid: string, reploff: number, dbIndex: number) {
+    super(server);
     this.id = server.nextClientId++;
-    this.createdAt = this.lastInteraction = server.now;
     this.replid = replid;
     this.reploff = this.readReploff = reploff;
     if (dbIndex >= 0 && dbIndex < server.dbs.length) this.dbIndex = dbIndex;
     this.parser = this.newParser();
     // Redis's master client has no user at all; CLIENT LIST shows it as "(superuser)"
-    const u = server.acl.createDefaultUser();
-    (u as { name: string }).name = '(superuser)';
-    this.superuser = u;
+    (this.user_ as { name: string }).name = '(superuser)';
     this.reply.onError = (msg) => {
       server.countError(msg);
       server.log('warning', `== CRITICAL == This replica is sending an error to its master: '${msg.slice(0, 256)}' after processing the command '${this.lastCommand}'`);
     };
   }
 
-  get aclUser(): User {
-    return this.superuser;
+  override get aclUser(): User {
+    return this.user_;
   }
-  set aclUser(_u: User) {
+  override set aclUser(_u: User) {
     // ACL SETUSER/DELUSER of a same-named user never changes what the primary may do
-  }
-  get user(): string {
-    return this.superuser.name;
-  }
-  get resp(): 2 | 3 {
-    return this.reply.resp;
-  }
-  set resp(v: 2 | 3) {
-    this.reply.resp = v;
   }
 
   private newParser(): RequestParser {
@@ -216,37 +177,7 @@ export class PrimarySession implements Session {
     this.onClose?.();
   }
 
-  flush(): void {
-    this.reply.out = '';
-  }
-
-  scheduleFlush(): void {
-    this.reply.out = '';
-  }
-
   resume(): void {
     /* never paused */
   }
-
-  startMonitor(): void {
-    /* the primary cannot turn its link into a MONITOR */
-  }
-
-  reset(): void {
-    this.server.discardTransaction(this);
-    this.dbIndex = 0;
-    this.resp = 2;
-    this.name = '';
-    this.replyMode = 'on';
-  }
-
-  block<T>(wait: Promise<T>, then: (v: T) => void): void {
-    void wait.then(then, () => then(undefined as T));
-  }
-
-  suspend(): void {
-    /* never blocks: denyBlocking answers blocking commands at once */
-  }
-
-  unsuspend(): void {}
 }

@@ -24,19 +24,24 @@ import type { User } from '../security/acl';
 /** How many error replies are remembered for the report. */
 const KEEP_ERRORS = 5;
 
-export class PseudoClient implements Session {
-  readonly id: number;
+/**
+ * What every socketless session shares: the Session fields the pipeline reads and writes, replies
+ * dropped after each command, and the blocking/monitor/flush surface as no-ops (it never blocks:
+ * `denyBlocking` makes blocking commands answer at once). Subclasses decide identity (id, kind,
+ * user) and how commands arrive.
+ */
+export abstract class SocketlessSession implements Session {
+  abstract readonly id: number;
+  abstract readonly kind: string;
+  abstract readonly local: boolean;
   name = '';
   dbIndex = 0;
   replyMode: 'on' | 'off' | 'skip' = 'on';
   replySkipping = false;
   noEvict = false;
-  aclUser: User;
   authenticated = true;
-  kind: string;
-  readonly local = true;
-  readonly addr: string;
-  readonly laddr: string;
+  addr = '';
+  laddr = '';
   readonly reply = new Reply();
   readonly createdAt: number;
   lastInteraction: number;
@@ -51,34 +56,82 @@ export class PseudoClient implements Session {
   monitor = false;
   closing = false;
   closed = false;
-  pending: string[][] = [];
+  readonly pending: string[][] = [];
   readonly outputPending = 0;
-  /** error replies seen, and the first few texts */
-  errors = 0;
-  readonly firstErrors: string[] = [];
+  protected user_: User;
 
+  constructor(protected readonly server: Server) {
+    this.createdAt = this.lastInteraction = server.now;
+    this.user_ = server.acl.createDefaultUser();
+  }
+
+  get aclUser(): User {
+    return this.user_;
+  }
+  set aclUser(u: User) {
+    this.user_ = u;
+  }
+  get user(): string {
+    return this.user_.name;
+  }
   get resp(): 2 | 3 {
     return this.reply.resp;
   }
   set resp(v: 2 | 3) {
     this.reply.resp = v;
   }
-  get user(): string {
-    return this.aclUser.name;
+
+  abstract infoLine(): string;
+  abstract closeAfterReply(): void;
+  abstract close(): void;
+
+  startMonitor(): void {
+    // nothing can watch the server through a session without a socket: MONITOR is ignored
   }
 
+  reset(): void {
+    this.server.discardTransaction(this);
+    this.dbIndex = 0;
+    this.resp = 2;
+    this.name = '';
+    this.replyMode = 'on';
+  }
+
+  block<T>(wait: Promise<T>, then: (v: T) => void): void {
+    // nothing waits for this session: the deferred reply is written (and dropped) later
+    void wait.then(then, () => then(undefined as T));
+  }
+
+  suspend(): void {
+    /* never blocks: denyBlocking answers blocking commands at once */
+  }
+
+  unsuspend(): void {}
+
+  flush(): void {
+    this.reply.out = '';
+  }
+
+  scheduleFlush(): void {
+    this.reply.out = '';
+  }
+}
+
+/** Commands from a file (the AOF): a fresh unrestricted user, local, errors counted. */
+export class PseudoClient extends SocketlessSession {
+  readonly id: number;
+  readonly kind: string;
+  readonly local = true;
+  /** error replies seen, and the first few texts */
+  errors = 0;
+  readonly firstErrors: string[] = [];
+
   /** `id` follows Redis's reserved ids (CLIENT_ID_AOF is UINT64_MAX; a JS-safe stand-in here). */
-  constructor(
-    private readonly server: Server,
-    opts: { id?: number; kind?: string; addr?: string } = {},
-  ) {
+  constructor(server: Server, opts: { id?: number; kind?: string; addr?: string } = {}) {
+    super(server);
     this.id = opts.id ?? Number.MAX_SAFE_INTEGER;
     this.kind = opts.kind ?? 'normal';
     this.addr = opts.addr ?? '';
-    this.laddr = '';
-    this.createdAt = this.lastInteraction = server.now;
-    // a fresh unrestricted user, so ACL rules on `default` never filter what the file replays
-    this.aclUser = server.acl.createDefaultUser();
     this.reply.onError = (msg) => {
       this.errors++;
       if (this.firstErrors.length < KEEP_ERRORS) this.firstErrors.push(msg);
@@ -102,36 +155,5 @@ export class PseudoClient implements Session {
   close(): void {
     this.closing = true;
     this.closed = true;
-  }
-
-  startMonitor(): void {
-    // a file cannot watch the server: MONITOR from a pseudo client is ignored
-  }
-
-  reset(): void {
-    this.server.discardTransaction(this);
-    this.dbIndex = 0;
-    this.resp = 2;
-    this.name = '';
-    this.replyMode = 'on';
-  }
-
-  block<T>(wait: Promise<T>, then: (v: T) => void): void {
-    // nothing can wait for a pseudo client: the deferred reply is written (and dropped) later
-    void wait.then(then, () => then(undefined as T));
-  }
-
-  suspend(): void {
-    /* never blocks: denyBlocking answers blocking commands at once */
-  }
-
-  unsuspend(): void {}
-
-  flush(): void {
-    this.reply.out = '';
-  }
-
-  scheduleFlush(): void {
-    this.reply.out = '';
   }
 }
