@@ -52,6 +52,11 @@ describe('live reply shapes vs redis-server', () => {
     const sb = infoShape(rb!.v as string);
     const server = sb.find(([s]) => s === 'Server')!;
     assert.equal(server[1].pop(), 'redoubt_version', 'redoubt_version closes the Server section');
+    // Redoubt's own Security section (self-audit, audit log) closes INFO everything, as a module's
+    // section would in Redis
+    const last = sb.pop()!;
+    assert.equal(last[0], 'Security');
+    assert.ok(last[1].includes('audit_score') && last[1].includes('audit_enabled'));
     // Redis 7.2's ACL refusal counters close the Stats section (7.0.15 has none)
     const stats = sb.find(([s]) => s === 'Stats')!;
     // then Redoubt's admission counters (docs/compatibility.md)
