@@ -31,10 +31,11 @@ import { COMMANDS as replication } from './replication';
 import { COMMANDS as replicaof } from './replicaof';
 import { COMMANDS as audit } from './audit';
 import { COMMANDS as throttle } from './throttle';
+import { COMMANDS as memory } from './memory';
 
 export const FAMILIES: CommandSpec[][] = [
   connection, strings, keys, databases, server, config, introspection, acl,
-  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub, dump, persistence, aof, replication, replicaof, throttle, audit,
+  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub, dump, persistence, aof, replication, replicaof, throttle, memory, audit,
 ];
 
 export function buildCommandTable(cfg?: ConfigRegistry): Map<string, Command> {

@@ -1,20 +1,32 @@
 /*
- * Sorted sets: a skip list with spans (Redis's zskiplist) plus a member -> score index.
+ * Sorted sets: a skip list with spans (Redis's zskiplist) plus a member -> node index.
  *
  * Design:
  *  - Elements are ordered by (score, member), members compared byte-wise (latin1 JS strings:
  *    `<` on one-byte code units is memcmp order, shorter prefix first). Scores are never NaN.
  *  - Each node keeps, per level, its forward pointer and the span (number of bottom-level steps
- *    that pointer jumps), so insert, delete, rank and "element at rank" are O(log n). Level 0 is
- *    two plain fields (`nx`, span always 1) because 3 nodes in 4 have no other level; upper levels
- *    share one packed array of [forward, span] pairs. A score update that moves a node relinks the
- *    same node. Searches reuse module-level scratch arrays, so only inserts allocate.
- *  - The member index is a Map to the node plus a dense array of nodes (`slots`, the ScanMap
- *    discipline inlined), which gives O(1) score lookup, uniform random members and a SCAN cursor
- *    with Redis's guarantee (ZSCAN on a skiplist-encoded set).
+ *    that pointer jumps), so insert, delete, rank and "element at rank" are O(log n).
+ *  - The nodes live in one arena (src/data/zset-arena.ts): a node is a small record of 32-bit words
+ *    in an ArrayBuffer, its id is its word offset, and its score is a float64 inside the record.
+ *    A search step then reads one record (score, forward pointer and span on the same cache line)
+ *    instead of chasing a JS object, its boxed score and its level array; there is no per-node JS
+ *    object for the collector to trace. The member strings stay in a JS array (`members`), reached
+ *    through the record's slot word only to break score ties.
+ *  - A score update that moves a node relinks the same record, so the index entry stays valid.
+ *    Searches use module-level scratch vectors, so no operation allocates JS objects except the
+ *    ZNode handles given to callers.
+ *  - The member index is a Map to the node id plus the dense slot arrays (`members`, `nodeOf`;
+ *    the ScanMap discipline inlined: deleting moves the last slot into the hole), which give O(1)
+ *    score lookup, uniform random members and a SCAN cursor with Redis's guarantee. Compacting
+ *    the arena renumbers nodes but never moves slots, so SCAN cursors survive it.
  *  - One structure serves both of Redis's encodings: the caller records the encoding name on the
  *    RObj ('listpack' while small, 'skiplist' once over zset-max-listpack-*), see `encodingFor`.
  *    Only OBJECT ENCODING, ZSCAN and ZRANDMEMBER behave differently by encoding.
+ *
+ * ZNode is a handle made on demand: it snapshots member and score when created (so reading them
+ * after the member was deleted is fine), and next() / prev read the set's current links, so
+ * walking is valid from any node as long as the set is not modified meanwhile. Assigning
+ * `node.score` writes through to the set; it must keep the node's position (e.g. -0 -> 0).
  *
  * Public API (used by zsets, geo and sort):
  *   new ZSet()                          empty set
@@ -39,360 +51,221 @@
  */
 
 import { limits } from './encoding';
-
-const MAX_LEVEL = 32;
-const P = 0.25;
-
-/**
- * A node's levels above the bottom one, interleaved in one packed array: [forward(1), span(1),
- * forward(2), span(2), ...]. One array instead of two saves a header and a cache line per node
- * visited, and building it with push keeps the elements packed (no holes to check on reads).
- */
-type Levels = (ZNode | number | null)[];
-
-/** Offset in `Levels` of level i's forward pointer (i >= 1); its span is at the next index. */
-function fo(i: number): number {
-  return 2 * i - 2;
-}
-
-/** [null, 0] for every level above 0; built with push so its elements are packed */
-const LEVELS_TEMPLATE: Levels = [];
-for (let i = 1; i < MAX_LEVEL; i++) LEVELS_TEMPLATE.push(null, 0);
-
-export class ZNode {
-  readonly member: string;
-  score: number;
-  /** previous node at level 0 (null for the first) */
-  prev: ZNode | null;
-  /** next node at level 0; its span is 1 whenever it is set, so no span is stored */
-  nx: ZNode | null;
-  /** levels 1.. (see Levels); null for the three nodes in four that only have level 0 */
-  up: Levels | null;
-  /** index in the owning set's `slots` array (the SCAN / random-member order) */
-  slot: number;
-  constructor(member: string, score: number, level: number) {
-    this.member = member;
-    this.score = score;
-    this.prev = null;
-    this.nx = null;
-    this.up = null;
-    this.slot = 0;
-    // slice of a packed template: exact capacity (push would reserve 16+ slots) and packed kind
-    if (level > 1) this.up = LEVELS_TEMPLATE.slice(0, fo(level));
-  }
-  next(): ZNode | null {
-    return this.nx;
-  }
-}
-
-/** Number of levels of a node (1 when it has no upper levels). */
-function levelOf(n: ZNode): number {
-  return n.up === null ? 1 : (n.up.length >> 1) + 1;
-}
-
-/** Forward pointer of x at level i (x must have that level). */
-function fwdAt(x: ZNode, i: number): ZNode | null {
-  return i === 0 ? x.nx : (x.up![fo(i)] as ZNode | null);
-}
-
-/** Span of x's forward pointer at level i (meaningful only when that pointer is set). */
-function spanAt(x: ZNode, i: number): number {
-  return i === 0 ? 1 : (x.up![fo(i) + 1] as number);
-}
+import { Arena, NIL, HEAD, MAX_LEVEL, PREV, SLOT, NX, LVL, randomLevel } from './zset-arena';
+export { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, scoreRangeEmpty, lexRangeEmpty } from './zset-range';
+export type { ScoreRange, LexRange } from './zset-range';
+import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, scoreRangeEmpty, lexRangeEmpty, type ScoreRange, type LexRange } from './zset-range';
 
 /*
  * Scratch for insert/remove: the last node before the target at each level, and its rank.
- * Module-level so no operation allocates them; cleared after use so they never keep a deleted
- * set's nodes alive.
+ * Module-level so no operation allocates them (ids, not references: nothing is kept alive).
  */
-const UPDATE: (ZNode | null)[] = [];
-const RANK: number[] = [];
-for (let i = 0; i < MAX_LEVEL; i++) {
-  UPDATE.push(null);
-  RANK.push(0);
-}
+const UPDATE = new Int32Array(MAX_LEVEL);
+const RANK = new Float64Array(MAX_LEVEL);
 
-/** A score interval; `minex`/`maxex` make the bound exclusive. */
-export interface ScoreRange {
-  min: number;
-  max: number;
-  minex: boolean;
-  maxex: boolean;
-}
-
-/**
- * A lexicographic interval. A bound is a member string, or -Infinity/+Infinity for "-" and "+".
- * `minex`/`maxex` make a string bound exclusive.
- */
-export interface LexRange {
-  min: string | number;
-  max: string | number;
-  minex: boolean;
-  maxex: boolean;
-}
-
-function randomLevel(): number {
-  let l = 1;
-  while (l < MAX_LEVEL && Math.random() < P) l++;
-  return l;
-}
-
-/** (score, member) strictly before (s2, m2)? */
-function before(s1: number, m1: string, s2: number, m2: string): boolean {
-  return s1 < s2 || (s1 === s2 && m1 < m2);
-}
-
-export function scoreGteMin(s: number, r: ScoreRange): boolean {
-  return r.minex ? s > r.min : s >= r.min;
-}
-export function scoreLteMax(s: number, r: ScoreRange): boolean {
-  return r.maxex ? s < r.max : s <= r.max;
-}
-export function lexGteMin(m: string, r: LexRange): boolean {
-  if (typeof r.min === 'number') return r.min < 0;
-  return r.minex ? m > r.min : m >= r.min;
-}
-export function lexLteMax(m: string, r: LexRange): boolean {
-  if (typeof r.max === 'number') return r.max > 0;
-  return r.maxex ? m < r.max : m <= r.max;
-}
-
-/** True if no score can fall inside the range (Redis's zslIsInRange empty check). */
-export function scoreRangeEmpty(r: ScoreRange): boolean {
-  return r.min > r.max || (r.min === r.max && (r.minex || r.maxex));
-}
-
-/** True if no member can fall inside the range. */
-export function lexRangeEmpty(r: LexRange): boolean {
-  const c = lexCmp(r.min, r.max);
-  return c > 0 || (c === 0 && (r.minex || r.maxex || typeof r.min === 'number'));
-}
-
-/** Orders lex bounds: "-" below every string, "+" above (Redis's sdscmplex). */
-function lexCmp(a: string | number, b: string | number): number {
-  if (a === b) return 0;
-  if (typeof a === 'number') return a < 0 ? -1 : 1;
-  if (typeof b === 'number') return b > 0 ? -1 : 1;
-  return a < b ? -1 : 1;
+/** A position in a sorted set, handed to callers to read and walk (see the header). */
+export class ZNode {
+  readonly member: string;
+  private sc: number;
+  private readonly z: ZSet;
+  private readonly id: number;
+  constructor(z: ZSet, id: number, member: string, score: number) {
+    this.z = z;
+    this.id = id;
+    this.member = member;
+    this.sc = score;
+  }
+  get score(): number {
+    return this.sc;
+  }
+  /** Rewrites the stored score; only for a value that sorts the same (listpack's -0 -> 0). */
+  set score(v: number) {
+    this.sc = v;
+    this.z.a.f[this.id >> 1] = v;
+  }
+  next(): ZNode | null {
+    return this.z.nodeAt(this.z.a.m[this.id + NX]);
+  }
+  get prev(): ZNode | null {
+    return this.z.nodeAt(this.z.a.m[this.id + PREV]);
+  }
 }
 
 export class ZSet {
-  private readonly head = new ZNode('', 0, MAX_LEVEL);
-  private tail: ZNode | null = null;
+  /** @internal the node records; read by ZNode */
+  a = new Arena();
+  /** highest level in use (>= 1) */
   private level = 1;
+  private tail = NIL;
+  /** linked nodes (equals size except inside set()'s relink) */
   private length = 0;
-  /** member -> node */
-  private readonly index = new Map<string, ZNode>();
-  /**
-   * Every node, densely packed; node.slot is its position. Deleting moves the last node into the
-   * hole, so entries only ever move down and inserts append on top: the ScanMap discipline
-   * (src/data/scanmap.ts) that gives SCAN its guarantee, kept inline so a lookup is one Map probe.
-   */
-  private slots: ZNode[] = [];
+  /** member -> node id */
+  private index = new Map<string, number>();
+  /** members by slot (the SCAN / random-member order) */
+  private members: string[] = [];
+  /** node id by slot */
+  private nodeOf: number[] = [];
 
   get size(): number {
-    return this.length;
+    return this.members.length;
+  }
+
+  /** @internal a handle for node id `id`, null for NIL */
+  nodeAt(id: number): ZNode | null {
+    if (id === NIL) return null;
+    return new ZNode(this, id, this.members[this.a.m[id + SLOT]], this.a.f[id >> 1]);
   }
 
   score(member: string): number | undefined {
     const n = this.index.get(member);
-    return n === undefined ? undefined : n.score;
+    return n === undefined ? undefined : this.a.f[n >> 1];
   }
 
   /** Inserts or updates. Returns 0 when the score was already that, 1 added, 2 updated. */
   set(member: string, score: number): 0 | 1 | 2 {
     const n = this.index.get(member);
     if (n === undefined) {
-      const node = new ZNode(member, score, randomLevel());
-      this.link(node);
-      node.slot = this.slots.length;
-      this.slots.push(node);
-      this.index.set(member, node);
+      const slot = this.members.length;
+      const id = this.a.alloc(randomLevel(), score, slot);
+      this.link(id, score, member);
+      this.members.push(member);
+      this.nodeOf.push(id);
+      this.index.set(member, id);
       return 1;
     }
-    if (n.score === score && Object.is(n.score, score)) return 0;
+    const a = this.a;
+    const f = a.f;
+    const cur = f[n >> 1];
+    if (cur === score && Object.is(cur, score)) return 0;
     // Stays in place when still between its neighbours: just change the score (zslUpdateScore).
-    const p = n.prev;
-    const nx = n.nx;
-    if ((p === null || before(p.score, p.member, score, member)) && (nx === null || before(score, member, nx.score, nx.member))) {
-      n.score = score;
+    const m = a.m;
+    const p = m[n + PREV];
+    const nx = m[n + NX];
+    if ((p === NIL || this.before(f[p >> 1], p, score, member)) && (nx === NIL || !this.before(f[nx >> 1], nx, score, member))) {
+      f[n >> 1] = score;
       return 2;
     }
-    // Otherwise unlink and relink the same node (same level): the index entry stays valid.
-    this.unlink(n);
-    n.score = score;
-    this.link(n);
+    // Otherwise unlink and relink the same record (same level): the index entry stays valid.
+    this.unlink(n, cur, member);
+    f[n >> 1] = score;
+    this.link(n, score, member);
     return 2;
   }
 
   delete(member: string): boolean {
     const n = this.index.get(member);
     if (n === undefined) return false;
-    this.unlink(n);
-    this.index.delete(member);
-    const slots = this.slots;
-    const last = slots.pop()!;
-    if (last !== n) {
-      slots[n.slot] = last;
-      last.slot = n.slot;
-    }
+    this.remove(n, member);
+    this.maybeCompact();
     return true;
   }
 
   first(): ZNode | null {
-    return this.head.nx;
+    return this.nodeAt(this.a.m[HEAD + NX]);
   }
 
   last(): ZNode | null {
-    return this.tail;
+    return this.nodeAt(this.tail);
   }
 
   /** 0-based rank (ascending, or descending when `reverse`), -1 if absent. O(log n). */
   rank(member: string, reverse = false): number {
     const n = this.index.get(member);
     if (n === undefined) return -1;
-    const score = n.score;
-    let x = this.head;
-    let r = 0;
-    for (let i = this.level - 1; i >= 1 && x !== n; i--) {
-      const k = fo(i);
-      let lv = x.up!;
-      let f = lv[k] as ZNode | null;
-      // advance while f <= n
-      while (f !== null && (f.score < score || (f.score === score && (f === n || f.member < member)))) {
-        r += lv[k + 1] as number;
-        x = f;
-        lv = x.up!;
-        f = lv[k] as ZNode | null;
-      }
-    }
-    if (x !== n) {
-      // n is reached at level 0 by following nx; counting steps is cheaper than comparing
-      for (let f = x.nx; f !== null; f = f.nx) {
-        r++;
-        if (f === n) break;
-      }
-    }
-    // r is the 1-based rank of n
-    return reverse ? this.length - r : r - 1;
+    const r = this.rankOf(n, member);
+    return reverse ? this.members.length - r : r - 1;
   }
 
   /** Node at 0-based ascending rank, or null. O(log n). */
   atRank(rank: number): ZNode | null {
-    if (rank < 0 || rank >= this.length) return null;
-    const target = rank + 1;
-    let x = this.head;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 1; i--) {
-      const k = fo(i);
-      let lv = x.up!;
-      let f = lv[k] as ZNode | null;
-      while (f !== null && traversed + (lv[k + 1] as number) <= target) {
-        traversed += lv[k + 1] as number;
-        x = f;
-        lv = x.up!;
-        f = lv[k] as ZNode | null;
-      }
-      if (traversed === target) return x;
-    }
-    while (traversed < target && x.nx !== null) {
-      x = x.nx;
-      traversed++;
-    }
-    return traversed === target ? x : null;
+    if (rank < 0 || rank >= this.members.length) return null;
+    return this.nodeAt(this.idAtRank(rank + 1));
   }
 
   firstInScore(r: ScoreRange): ZNode | null {
     if (scoreRangeEmpty(r)) return null;
-    let x = this.head;
+    const { m, f } = this.a;
+    let x = HEAD;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let f = fwdAt(x, i); f !== null && !scoreGteMin(f.score, r); f = fwdAt(x, i)) x = f;
+      const o = NX + 2 * i;
+      for (let y = m[x + o]; y !== NIL && !scoreGteMin(f[y >> 1], r); y = m[x + o]) x = y;
     }
-    const f = x.nx;
-    return f !== null && scoreLteMax(f.score, r) ? f : null;
+    const y = m[x + NX];
+    return y !== NIL && scoreLteMax(f[y >> 1], r) ? this.nodeAt(y) : null;
   }
 
   lastInScore(r: ScoreRange): ZNode | null {
     if (scoreRangeEmpty(r)) return null;
-    let x = this.head;
+    const { m, f } = this.a;
+    let x = HEAD;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let f = fwdAt(x, i); f !== null && scoreLteMax(f.score, r); f = fwdAt(x, i)) x = f;
+      const o = NX + 2 * i;
+      for (let y = m[x + o]; y !== NIL && scoreLteMax(f[y >> 1], r); y = m[x + o]) x = y;
     }
-    return x !== this.head && scoreGteMin(x.score, r) ? x : null;
+    return x !== HEAD && scoreGteMin(f[x >> 1], r) ? this.nodeAt(x) : null;
   }
 
   firstInLex(r: LexRange): ZNode | null {
     if (lexRangeEmpty(r)) return null;
-    let x = this.head;
+    const m = this.a.m;
+    const mem = this.members;
+    let x = HEAD;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let f = fwdAt(x, i); f !== null && !lexGteMin(f.member, r); f = fwdAt(x, i)) x = f;
+      const o = NX + 2 * i;
+      for (let y = m[x + o]; y !== NIL && !lexGteMin(mem[m[y + SLOT]], r); y = m[x + o]) x = y;
     }
-    const f = x.nx;
-    return f !== null && lexLteMax(f.member, r) ? f : null;
+    const y = m[x + NX];
+    return y !== NIL && lexLteMax(mem[m[y + SLOT]], r) ? this.nodeAt(y) : null;
   }
 
   lastInLex(r: LexRange): ZNode | null {
     if (lexRangeEmpty(r)) return null;
-    let x = this.head;
+    const m = this.a.m;
+    const mem = this.members;
+    let x = HEAD;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let f = fwdAt(x, i); f !== null && lexLteMax(f.member, r); f = fwdAt(x, i)) x = f;
+      const o = NX + 2 * i;
+      for (let y = m[x + o]; y !== NIL && lexLteMax(mem[m[y + SLOT]], r); y = m[x + o]) x = y;
     }
-    return x !== this.head && lexGteMin(x.member, r) ? x : null;
+    return x !== HEAD && lexGteMin(mem[m[x + SLOT]], r) ? this.nodeAt(x) : null;
   }
 
   /** Number of members with score in range. O(log n). */
   countInScore(r: ScoreRange): number {
-    const f = this.firstInScore(r);
-    if (f === null) return 0;
-    const l = this.lastInScore(r)!;
-    return this.rank(l.member) - this.rank(f.member) + 1;
+    const first = this.firstInScore(r);
+    if (first === null) return 0;
+    const last = this.lastInScore(r)!;
+    return this.rank(last.member) - this.rank(first.member) + 1;
   }
 
   countInLex(r: LexRange): number {
-    const f = this.firstInLex(r);
-    if (f === null) return 0;
-    const l = this.lastInLex(r)!;
-    return this.rank(l.member) - this.rank(f.member) + 1;
+    const first = this.firstInLex(r);
+    if (first === null) return 0;
+    const last = this.lastInLex(r)!;
+    return this.rank(last.member) - this.rank(first.member) + 1;
   }
 
   /** Removes members with score in range; returns them in ascending order. */
   deleteRangeByScore(r: ScoreRange): string[] {
-    const out: string[] = [];
-    for (let n = this.firstInScore(r); n !== null && scoreLteMax(n.score, r); ) {
-      const next = n.nx;
-      out.push(n.member);
-      this.delete(n.member);
-      n = next;
-    }
-    return out;
+    const first = this.firstInScore(r);
+    if (first === null) return [];
+    return this.removeRun(this.index.get(first.member)!, (id) => scoreLteMax(this.a.f[id >> 1], r), Infinity);
   }
 
   deleteRangeByLex(r: LexRange): string[] {
-    const out: string[] = [];
-    for (let n = this.firstInLex(r); n !== null && lexLteMax(n.member, r); ) {
-      const next = n.nx;
-      out.push(n.member);
-      this.delete(n.member);
-      n = next;
-    }
-    return out;
+    const first = this.firstInLex(r);
+    if (first === null) return [];
+    return this.removeRun(this.index.get(first.member)!, (id) => lexLteMax(this.members[this.a.m[id + SLOT]], r), Infinity);
   }
 
   /** Removes ranks start..end (0-based, inclusive, already clamped); returns the members. */
   deleteRangeByRank(start: number, end: number): string[] {
-    const out: string[] = [];
-    let n = this.atRank(start);
-    for (let i = start; i <= end && n !== null; i++) {
-      const next = n.nx;
-      out.push(n.member);
-      this.delete(n.member);
-      n = next;
-    }
-    return out;
+    if (start < 0 || start > end || start >= this.members.length) return [];
+    return this.removeRun(this.idAtRank(start + 1), () => true, end - start + 1);
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.head.nx; n !== null; n = n.nx) yield [n.member, n.score];
+    for (let n = this.a.m[HEAD + NX]; n !== NIL; n = this.a.m[n + NX]) yield [this.members[this.a.m[n + SLOT]], this.a.f[n >> 1]];
   }
 
   /**
@@ -401,134 +274,241 @@ export class ZSet {
    * `emit` must not modify the set.
    */
   scan(cursor: number, count: number, emit: (member: string, score: number) => void): number {
-    const slots = this.slots;
-    const n = slots.length;
+    const n = this.members.length;
     let pos = cursor > 0 && cursor <= n ? Math.floor(cursor) : n;
     const stop = Math.max(0, pos - Math.max(1, count));
     while (pos > stop) {
       pos--;
-      const node = slots[pos];
-      emit(node.member, node.score);
+      emit(this.members[pos], this.a.f[this.nodeOf[pos] >> 1]);
     }
     return pos;
   }
 
   randomMember(): string | undefined {
-    const n = this.slots.length;
+    const n = this.members.length;
     if (n === 0) return undefined;
-    return this.slots[Math.floor(Math.random() * n)].member;
+    return this.members[Math.floor(Math.random() * n)];
   }
 
   clone(): ZSet {
+    // Records, slots and ids are position-independent: copying them is a complete deep copy.
     const z = new ZSet();
-    // Appending in order: each insert lands at the tail.
-    for (let n = this.head.nx; n !== null; n = n.nx) z.set(n.member, n.score);
+    z.a = this.a.copy();
+    z.level = this.level;
+    z.tail = this.tail;
+    z.length = this.length;
+    z.index = new Map(this.index);
+    z.members = this.members.slice();
+    z.nodeOf = this.nodeOf.slice();
     return z;
   }
 
   maxMemberLength(): number {
     let m = 0;
-    for (let n = this.head.nx; n !== null; n = n.nx) if (n.member.length > m) m = n.member.length;
+    for (const s of this.members) if (s.length > m) m = s.length;
     return m;
   }
 
   /* ------------------------------------------------------------------ skip list internals */
 
-  /** Links a detached node at its (score, member) position, with the levels it was built with. */
-  private link(n: ZNode): void {
-    const score = n.score;
-    const member = n.member;
-    const head = this.head;
-    let x = head;
+  /** (score of node y, its member) strictly before (s, member)? */
+  private before(ys: number, y: number, s: number, member: string): boolean {
+    return ys < s || (ys === s && this.members[this.a.m[y + SLOT]] < member);
+  }
+
+  /** 1-based rank of linked node n (whose member is `member`). */
+  private rankOf(n: number, member: string): number {
+    const { m, f } = this.a;
+    const mem = this.members;
+    const score = f[n >> 1];
+    let x = HEAD;
+    let r = 0;
+    for (let i = this.level - 1; i >= 1 && x !== n; i--) {
+      const o = NX + 2 * i;
+      // advance while y <= n
+      for (let y = m[x + o]; y !== NIL; y = m[x + o]) {
+        const ys = f[y >> 1];
+        if (y !== n && !(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
+        r += m[x + o + 1];
+        x = y;
+      }
+    }
+    if (x !== n) {
+      // n is reached at level 0 by following NX; counting steps is cheaper than comparing
+      for (let y = m[x + NX]; y !== NIL; y = m[y + NX]) {
+        r++;
+        if (y === n) break;
+      }
+    }
+    return r;
+  }
+
+  /** Id of the node at 1-based rank `target` (1 <= target <= size). */
+  private idAtRank(target: number): number {
+    const m = this.a.m;
+    let x = HEAD;
+    let traversed = 0;
+    for (let i = this.level - 1; i >= 1; i--) {
+      const o = NX + 2 * i;
+      for (let y = m[x + o]; y !== NIL && traversed + m[x + o + 1] <= target; y = m[x + o]) {
+        traversed += m[x + o + 1];
+        x = y;
+      }
+      if (traversed === target) return x;
+    }
+    while (traversed < target && m[x + NX] !== NIL) {
+      x = m[x + NX];
+      traversed++;
+    }
+    return traversed === target ? x : NIL;
+  }
+
+  /**
+   * Removes up to `max` consecutive nodes from `start` while `keep(id)` holds; returns their
+   * members in order. Each removal is O(log n), as the per-member removals it replaces.
+   */
+  private removeRun(start: number, inside: (id: number) => boolean, max: number): string[] {
+    const out: string[] = [];
+    const m = this.a.m;
+    for (let n = start, k = 0; n !== NIL && k < max && inside(n); k++) {
+      const next = m[n + NX];
+      const member = this.members[m[n + SLOT]];
+      out.push(member);
+      this.remove(n, member);
+      n = next;
+    }
+    this.maybeCompact();
+    return out;
+  }
+
+  /**
+   * Shrinks the arena once three quarters of it are free. Only done between operations (ids held
+   * inside an operation stay valid), it renumbers the nodes, so the index and nodeOf follow; the
+   * slots do not move. O(n), after at least n/2 removals since the last resize: amortized O(1).
+   */
+  private maybeCompact(): void {
+    if (!this.a.sparse()) return;
+    const { a, remap } = this.a.compacted();
+    this.a = a;
+    const m = a.m;
+    const members = this.members;
+    const nodeOf = this.nodeOf;
+    for (let n = m[HEAD + NX]; n !== NIL; n = m[n + NX]) {
+      const slot = m[n + SLOT];
+      nodeOf[slot] = n;
+      this.index.set(members[slot], n);
+    }
+    this.tail = this.tail === NIL ? NIL : remap(this.tail);
+  }
+
+  /** Unlinks node n, frees its record, and drops it from the index and the slots. */
+  private remove(n: number, member: string): void {
+    const a = this.a;
+    this.unlink(n, a.f[n >> 1], member);
+    this.index.delete(member);
+    const hole = a.m[n + SLOT];
+    const members = this.members;
+    const nodeOf = this.nodeOf;
+    const last = members.length - 1;
+    if (hole !== last) {
+      const moved = nodeOf[last];
+      members[hole] = members[last];
+      nodeOf[hole] = moved;
+      a.m[moved + SLOT] = hole;
+    }
+    members.pop();
+    nodeOf.pop();
+    a.free(n);
+  }
+
+  /** Links a detached record n at its (score, member) position, with the level it was built with. */
+  private link(n: number, score: number, member: string): void {
+    const a = this.a;
+    const m = a.m;
+    const f = a.f;
+    const mem = this.members;
+    let x = HEAD;
     let r = 0;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = fo(i);
-      let lv = x.up!;
-      let f = lv[k] as ZNode | null;
-      while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
-        r += lv[k + 1] as number;
-        x = f;
-        lv = x.up!;
-        f = lv[k] as ZNode | null;
+      const o = NX + 2 * i;
+      for (let y = m[x + o]; y !== NIL; y = m[x + o]) {
+        const ys = f[y >> 1];
+        if (!(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
+        r += m[x + o + 1];
+        x = y;
       }
       UPDATE[i] = x;
       RANK[i] = r;
     }
-    for (let f = x.nx; f !== null && (f.score < score || (f.score === score && f.member < member)); f = x.nx) {
+    for (let y = m[x + NX]; y !== NIL; y = m[x + NX]) {
+      const ys = f[y >> 1];
+      if (!(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
       r++;
-      x = f;
+      x = y;
     }
     // x precedes n at level 0 and r is x's rank (head = 0)
-    const level = levelOf(n);
-    const hup = head.up!;
+    const level = m[n + LVL];
     if (level > this.level) {
+      const length = this.length;
       for (let i = this.level; i < level; i++) {
         RANK[i] = 0;
-        UPDATE[i] = head;
-        hup[fo(i) + 1] = this.length;
+        UPDATE[i] = HEAD;
+        m[HEAD + NX + 2 * i + 1] = length;
       }
       this.level = level;
     }
-    n.nx = x.nx;
-    x.nx = n;
-    n.prev = x === head ? null : x;
-    if (n.nx !== null) n.nx.prev = n;
+    const after = m[x + NX];
+    m[n + NX] = after;
+    m[x + NX] = n;
+    m[n + PREV] = x === HEAD ? NIL : x;
+    if (after !== NIL) m[after + PREV] = n;
     else this.tail = n;
-    const nup = n.up;
     for (let i = 1; i < level; i++) {
-      const u = UPDATE[i]!.up!;
-      const k = fo(i);
+      const u = UPDATE[i];
+      const o = NX + 2 * i;
       const d = r - RANK[i];
-      nup![k] = u[k];
-      u[k] = n;
-      nup![k + 1] = (u[k + 1] as number) - d;
-      u[k + 1] = d + 1;
+      m[n + o] = m[u + o];
+      m[u + o] = n;
+      m[n + o + 1] = m[u + o + 1] - d;
+      m[u + o + 1] = d + 1;
     }
-    for (let i = level; i < this.level; i++) {
-      const u = UPDATE[i]!.up!;
-      u[fo(i) + 1] = (u[fo(i) + 1] as number) + 1;
-    }
-    for (let i = 1; i < this.level; i++) UPDATE[i] = null;
+    for (let i = level; i < this.level; i++) m[UPDATE[i] + NX + 2 * i + 1]++;
     this.length++;
   }
 
-  /** Detaches a linked node (its own pointers are left stale; link() rewrites them). */
-  private unlink(n: ZNode): void {
-    const score = n.score;
-    const member = n.member;
-    const head = this.head;
-    let x = head;
+  /** Detaches a linked record (its own links are left stale; link() rewrites them). */
+  private unlink(n: number, score: number, member: string): void {
+    const m = this.a.m;
+    const f = this.a.f;
+    const mem = this.members;
+    let x = HEAD;
     const top = this.level;
     for (let i = top - 1; i >= 1; i--) {
-      const k = fo(i);
-      let lv = x.up!;
-      let f = lv[k] as ZNode | null;
-      while (f !== null && f !== n && (f.score < score || (f.score === score && f.member < member))) {
-        x = f;
-        lv = x.up!;
-        f = lv[k] as ZNode | null;
+      const o = NX + 2 * i;
+      for (let y = m[x + o]; y !== NIL && y !== n; y = m[x + o]) {
+        const ys = f[y >> 1];
+        if (!(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
+        x = y;
       }
       UPDATE[i] = x;
     }
-    const nup = n.up;
     for (let i = 1; i < top; i++) {
-      const u = UPDATE[i]!.up!;
-      const k = fo(i);
-      if (u[k] === n) {
-        u[k + 1] = (u[k + 1] as number) + (nup![k + 1] as number) - 1;
-        u[k] = nup![k];
+      const u = UPDATE[i];
+      const o = NX + 2 * i;
+      if (m[u + o] === n) {
+        m[u + o + 1] += m[n + o + 1] - 1;
+        m[u + o] = m[n + o];
       } else {
-        u[k + 1] = (u[k + 1] as number) - 1;
+        m[u + o + 1]--;
       }
-      UPDATE[i] = null;
     }
-    // level 0 needs no search: the predecessor is n.prev
-    const p = n.prev === null ? head : n.prev;
-    p.nx = n.nx;
-    if (n.nx !== null) n.nx.prev = n.prev;
-    else this.tail = n.prev;
-    const hup = head.up!;
-    while (this.level > 1 && hup[fo(this.level - 1)] === null) this.level--;
+    // level 0 needs no search: the predecessor is PREV
+    const p = m[n + PREV];
+    const after = m[n + NX];
+    m[(p === NIL ? HEAD : p) + NX] = after;
+    if (after !== NIL) m[after + PREV] = p;
+    else this.tail = p;
+    while (this.level > 1 && m[HEAD + NX + 2 * (this.level - 1)] === NIL) this.level--;
     this.length--;
   }
 }

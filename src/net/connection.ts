@@ -46,6 +46,10 @@ export class Connection implements Session, ParserLimits {
     this.reply.resp = v;
   }
   noEvict = false;
+  /* client memory bookkeeping of src/server/memory.ts (ClientMemory) */
+  memBytes = 0;
+  memClass = -1;
+  memBucket = -1;
   /**
    * The ACL user this session runs as (Redis's c->user): `default` until AUTH says otherwise. The
    * object is the live one in the ACL store, so a permission change applies to the next command.
@@ -149,6 +153,8 @@ export class Connection implements Session, ParserLimits {
       this.close();
       return;
     }
+    // maxmemory-clients: the query buffer just grew (O(1); one flag read while untracked)
+    if (server.evictor.trackClients && server.evictor.clientChanged(this, true)) return;
     this.processInput();
     if (this.sharedReads) this.parser.detach();
     if (this.closing) this.flush();
@@ -266,6 +272,7 @@ export class Connection implements Session, ParserLimits {
         this.server.stats.totalWritesProcessed++;
         this.socket.write(out, 'latin1');
         if (this.socket.writableLength > this.server.outputCheckMin) this.checkOutputLimits();
+        if (this.server.evictor.trackClients && !this.closed) this.server.evictor.clientChanged(this, false);
       }
     }
     if (this.closing && !this.closed) {

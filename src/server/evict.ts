@@ -23,7 +23,7 @@ import { memoryMeter } from '../data/keyspace';
 import type { Command } from '../commands/table';
 import type { Connection } from '../net/connection';
 import type { Server } from './server';
-import { MemoryAccount, clientBytes } from './memory';
+import { MemoryAccount } from './memory';
 
 export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
@@ -60,6 +60,21 @@ function lfuLogIncr(counter: number): number {
 function touchLfu(o: RObj): void {
   const now = Date.now();
   o.lru = (lfuMinutes(now) << 8) | lfuLogIncr(lfuDecrAndReturn(o, now));
+}
+
+/**
+ * What the current maxmemory-policy makes the RDB codec do with access data (rdbSaveKeyValuePair,
+ * objectSetLRUOrLFU): under an LRU policy each key record carries IDLE, under an LFU policy FREQ;
+ * a key loaded under LFU takes its FREQ, or LFU_INIT_VAL when the record has none, and under any
+ * other policy its IDLE. Module state, as the keyspace's memoryMeter, set by the Evictor.
+ */
+export const accessPolicy = { lru: false, lfu: false };
+
+/** The record's IDLE seconds (lru) or FREQ counter (lfu) for one object, or undefined. */
+export function rdbAccessOf(o: RObj, nowMs: number): { idle?: number; freq?: number } | undefined {
+  if (accessPolicy.lru) return { idle: Math.max(0, Math.floor(nowMs / 1000) - o.lru) };
+  if (accessPolicy.lfu) return { freq: lfuDecrAndReturn(o, nowMs) };
+  return undefined;
 }
 
 /** The access field holding `freq` as its counter (RESTORE FREQ, RDB FREQ). */
@@ -112,6 +127,8 @@ export class Evictor {
       this.policy = v;
       this.pool.length = 0;
       memoryMeter.touch = v.endsWith('lfu') ? touchLfu : null;
+      accessPolicy.lru = v.endsWith('lru');
+      accessPolicy.lfu = v.endsWith('lfu');
       server.lruClock = this.accessClock(server.now);
     });
     cfg.onChange('maxmemory-samples', (v) => (this.samples = Number(v)));
@@ -121,11 +138,13 @@ export class Evictor {
     cfg.onChange('maxmemory-clients', (v) => {
       this.clientSetting = Number(v);
       this.resolveClientLimit();
+      this.retrack();
     });
     cfg.onChange('maxmemory', (v) => {
       const was = this.maxmemory;
       this.maxmemory = Number(v);
       this.resolveClientLimit();
+      this.retrack();
       if (this.maxmemory === 0) return;
       if (this.maxmemory < 1024 * 1024 && was === 0) {
         server.log('warning', `WARNING: You specified a maxmemory value that is less than 1MB (current value is ${this.maxmemory} bytes). Are you sure this is what you really want?`);
@@ -333,34 +352,97 @@ export class Evictor {
   /* ------------------------------------------------------------------ client eviction */
 
   /**
-   * maxmemory-clients: while the clients' memory is over the limit, the largest evictable client
-   * (a normal or pub/sub connection without CLIENT NO-EVICT) is closed. Returns true if `current`
-   * itself was closed, so its command is not run.
+   * True while client memory is kept incrementally (maxmemory or maxmemory-clients set): the
+   * connection's read and write paths test this one flag. While false, INFO and MEMORY STATS
+   * recount on demand.
+   */
+  trackClients = false;
+  /** the cron's rotating walk over the connections (Map iterators stay valid as it changes) */
+  private clientWalk: Iterator<Connection> | null = null;
+  private clientTimer: NodeJS.Immediate | null = null;
+
+  private retrack(): void {
+    const on = this.maxmemory !== 0 || this.clientLimit !== 0;
+    if (on && !this.trackClients) this.mem.sampleClients();
+    this.trackClients = on;
+  }
+
+  /**
+   * Before each command (processCommand's order: clients, then keys), when maxmemory-clients is
+   * set: the caller's own memory is brought up to date, then, while the normal and pub/sub clients
+   * hold the limit or more, clients are closed from the largest bucket down (Redis's
+   * evictClients). O(1) unless someone is evicted. Returns true if `current` itself was closed, so
+   * its command is not run.
    */
   evictClients(current: Connection | null): boolean {
     if (this.clientLimit === 0) return false;
-    let total = this.mem.sampleClients();
-    if (total <= this.clientLimit) return false;
-    const victims = [...this.server.connections.values()]
-      .filter((c) => !c.noEvict && !c.monitor && (c.kind === 'normal' || c.kind === 'pubsub'))
-      .map((c) => ({ c, bytes: clientBytes(c) }))
-      .sort((a, b) => b.bytes - a.bytes);
+    const cm = this.mem.clientMem;
+    if (current !== null) cm.update(current);
+    if (cm.evictable() < this.clientLimit) return false;
     let self = false;
-    for (const { c, bytes } of victims) {
-      if (total <= this.clientLimit) break;
-      this.server.log('verbose', `Evicting client: ${c.infoLine()}`);
-      this.evictedClients++;
-      total -= bytes;
-      if (c === current) self = true;
-      c.close();
+    for (let b = cm.buckets.length - 1; b >= 0 && cm.evictable() >= this.clientLimit; b--) {
+      // closing removes the client from its bucket; iterate over a copy of this one
+      for (const c of [...cm.buckets[b]] as Connection[]) {
+        if (cm.evictable() < this.clientLimit) break;
+        this.server.log('notice', `Evicting client: ${c.infoLine()}`);
+        this.evictedClients++;
+        if (c === current) self = true;
+        c.close();
+      }
     }
-    this.mem.sampleClients();
+    if (cm.evictable() >= this.clientLimit) this.server.log('warning', 'Over client maxmemory after evicting all evictable clients');
     return self;
   }
 
-  /** From the server cron: clients whose buffers grew without running a command. */
+  /**
+   * A connection's buffers changed (it read input, or wrote output). O(1). If that puts the clients
+   * over maxmemory-clients, eviction runs after the current I/O callbacks (Redis does it in
+   * beforeSleep), except for a read, whose caller evicts at once so an oversized request is not
+   * parsed (returns true if the connection itself was closed).
+   */
+  clientChanged(c: Connection, reading: boolean): boolean {
+    const cm = this.mem.clientMem;
+    cm.update(c);
+    if (this.clientLimit === 0 || cm.evictable() < this.clientLimit) return false;
+    if (reading) return this.evictClients(c);
+    if (this.clientTimer === null) {
+      this.clientTimer = setImmediate(() => {
+        this.clientTimer = null;
+        this.evictClients(null);
+      });
+    }
+    return false;
+  }
+
+  /** A closing connection leaves the client totals. */
+  clientClosed(c: Connection): void {
+    this.mem.clientMem.remove(c);
+  }
+
+  /**
+   * From the server cron: refresh a share of the connections (all of them once a second at any
+   * hz, at least 5 per call, as Redis's clientsCron), which catches output that drained on its own,
+   * then evict if over. O(clients / hz) per call, never per command.
+   */
   cron(): void {
-    this.mem.sampleClients();
+    if (!this.trackClients) return;
+    const conns = this.server.connections;
+    const hz = Math.max(1, Number(this.server.config.get('hz')) || 10);
+    let n = Math.min(conns.size, Math.max(5, Math.ceil(conns.size / hz)));
+    const cm = this.mem.clientMem;
+    let restarted = false;
+    while (n > 0) {
+      if (this.clientWalk === null) this.clientWalk = conns.values();
+      const r = this.clientWalk.next();
+      if (r.done) {
+        this.clientWalk = null;
+        if (restarted) break;
+        restarted = true;
+        continue;
+      }
+      cm.update(r.value);
+      n--;
+    }
     if (this.clientLimit !== 0) this.evictClients(null);
   }
 }

@@ -947,6 +947,7 @@ export class Server implements ServerView {
     this.connections.delete(conn.id);
     this.admission.closed(conn.id);
     this.monitors.delete(conn);
+    this.evictor.clientClosed(conn);
   }
 
   killSession(id: number): boolean {

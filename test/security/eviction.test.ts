@@ -1,13 +1,19 @@
 /*
  * maxmemory and eviction under load, per policy: what may be evicted, in which order, that memory
  * stays near the limit, and that noeviction answers Redis's OOM error. The OOM and wrong-policy
- * replies are compared byte for byte with redis-server.
+ * replies are compared byte for byte with redis-server. Evictions reach the AOF and a replica (as
+ * DEL, or UNLINK with lazyfree-lazy-eviction), and RDB files carry IDLE / FREQ per key as Redis
+ * writes and reads them (checked by loading our files into redis-server and back).
  */
 
 import { describe, it, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import Redis from 'ioredis';
 import { startRedoubt, startRedis, redisServerBin, type RunningServer } from '../support/servers';
+import { readDataset, diffDatasets } from '../support/dataset';
 
 const VALUE = 'v'.repeat(200);
 
@@ -211,5 +217,150 @@ describe('maxmemory replies (differential with redis-server)', { skip: redisServ
       const [ref, ours] = await both(step);
       assert.equal(ours, ref);
     }
+  });
+});
+
+async function until(what: string, fn: () => Promise<boolean>, ms = 15000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function infoField(r: Redis, section: string, field: string): Promise<string> {
+  return new RegExp(`^${field}:(.*)$`, 'm').exec(await r.info(section))?.[1].trim() ?? '';
+}
+
+describe('evictions reach the AOF and replicas', () => {
+  const running: RunningServer[] = [];
+  const clients: Redis[] = [];
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    for (const s of running) await s.stop();
+  });
+  const open = (s: RunningServer) => {
+    const c = new Redis({ port: s.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    clients.push(c);
+    return c;
+  };
+
+  it('the replica and an AOF restart hold the dataset of the primary after evictions (DEL and UNLINK)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-evict-aof-'));
+    let primary = await startRedoubt(['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--repl-diskless-sync-delay', '0', '--maxmemory-policy', 'allkeys-lru'], { cwd: dir });
+    running.push(primary);
+    const replica = await startRedoubt();
+    running.push(replica);
+    const p = open(primary);
+    const rr = open(replica);
+    await rr.replicaof('127.0.0.1', String(primary.port));
+    await until('link up', async () => (await infoField(rr, 'replication', 'master_link_status')) === 'up');
+
+    await fill(p, 'a', 1000);
+    await p.hset('h', 'f1', 'v1', 'f2', 'v2');
+    await p.sadd('s', 'x', 'y');
+    await limitTo(p, 300 * 1024);
+    await fill(p, 'b', 4000);
+    const delEvicted = await stat(p, 'evicted_keys');
+    await p.config('SET', 'lazyfree-lazy-eviction', 'yes');
+    await fill(p, 'c', 4000);
+    const allEvicted = await stat(p, 'evicted_keys');
+    assert.ok(delEvicted > 1000 && allEvicted - delEvicted > 1000, `evicted ${delEvicted} then ${allEvicted - delEvicted}`);
+    // reads below must not evict more (their replies are client memory)
+    await p.config('SET', 'maxmemory', '0');
+
+    await until('replica caught up', async () =>
+      (await infoField(p, 'replication', 'master_repl_offset')) === (await infoField(rr, 'replication', 'master_repl_offset')));
+    const expected = await readDataset(primary.port);
+    assert.ok(expected.dbs[0].size > 500 && expected.dbs[0].size < 9000, `primary keeps ${expected.dbs[0].size} keys`);
+    assert.deepEqual(diffDatasets(expected, await readDataset(replica.port)), []);
+
+    // the AOF holds both forms
+    const aofDir = path.join(dir, 'appendonlydir');
+    const aof = fs.readdirSync(aofDir).filter((f) => f.endsWith('.incr.aof')).map((f) => fs.readFileSync(path.join(aofDir, f), 'latin1')).join('');
+    assert.match(aof, /\*2\r\n\$3\r\nDEL\r\n/);
+    assert.match(aof, /\*2\r\n\$6\r\nUNLINK\r\n/);
+
+    await primary.stop();
+    running.splice(running.indexOf(primary), 1);
+    primary = await startRedoubt(['--dir', dir, '--appendonly', 'yes'], { cwd: dir });
+    running.push(primary);
+    assert.deepEqual(diffDatasets(expected, await readDataset(primary.port)), []);
+  });
+});
+
+describe('RDB IDLE / FREQ records (with redis-server)', { skip: redisServerBin() === null }, () => {
+  const running: RunningServer[] = [];
+  const clients: Redis[] = [];
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    for (const s of running) await s.stop();
+  });
+  async function start(kind: 'redoubt' | 'redis', dir: string, policy: string): Promise<Redis> {
+    const args = ['--dir', dir, '--dbfilename', 'dump.rdb', '--maxmemory-policy', policy];
+    const s = kind === 'redoubt' ? await startRedoubt(args, { cwd: dir }) : await startRedis(args);
+    running.push(s);
+    const c = new Redis({ port: s.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    clients.push(c);
+    return c;
+  }
+  async function stopAll(): Promise<void> {
+    for (const c of clients.splice(0)) c.disconnect();
+    for (const s of running.splice(0)) await s.stop();
+  }
+
+  it('LFU: our FREQ survives a save into redis-server and back; keys saved without FREQ load at 5', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-rdb-lfu-'));
+    let r = await start('redoubt', dir, 'allkeys-lfu');
+    await r.set('hot', 'v');
+    await r.set('cold', 'v');
+    for (let n = 0; n < 20; n++) {
+      const pl = r.pipeline();
+      for (let i = 0; i < 100; i++) pl.get('hot');
+      await pl.exec();
+    }
+    const freq = Number(await r.object('FREQ', 'hot'));
+    assert.ok(freq > 5, `freq ${freq}`);
+    await r.save();
+    await stopAll();
+    // redis-server reads our FREQ records
+    r = await start('redis', dir, 'allkeys-lfu');
+    assert.equal(Number(await r.object('FREQ', 'hot')), freq);
+    assert.equal(Number(await r.object('FREQ', 'cold')), 5);
+    await r.save();
+    await stopAll();
+    // and we read redis-server's
+    r = await start('redoubt', dir, 'allkeys-lfu');
+    assert.equal(Number(await r.object('FREQ', 'hot')), freq);
+    assert.equal(Number(await r.object('FREQ', 'cold')), 5);
+    // a file saved under an LRU policy has IDLE records, no FREQ: LFU_INIT_VAL on load
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await r.save();
+    await stopAll();
+    r = await start('redoubt', dir, 'allkeys-lfu');
+    assert.equal(Number(await r.object('FREQ', 'hot')), 5);
+    await stopAll();
+  });
+
+  it('LRU: idle time is saved as IDLE and restored (ours read by redis-server, and back)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-rdb-lru-'));
+    let r = await start('redoubt', dir, 'allkeys-lru');
+    await r.set('old', 'v');
+    await new Promise((res) => setTimeout(res, 3200));
+    await r.set('new', 'v');
+    await r.save();
+    await stopAll();
+    r = await start('redis', dir, 'allkeys-lru');
+    const idle = Number(await r.object('IDLETIME', 'old'));
+    assert.ok(idle >= 2 && idle <= 6, `redis-server idle ${idle}`);
+    assert.ok(Number(await r.object('IDLETIME', 'new')) <= 1);
+    await r.save();
+    await stopAll();
+    r = await start('redoubt', dir, 'allkeys-lru');
+    const back = Number(await r.object('IDLETIME', 'old'));
+    assert.ok(back >= 2 && back <= 7, `idle after reload ${back}`);
+    assert.ok(Number(await r.object('IDLETIME', 'new')) <= 2);
+    await stopAll();
   });
 });

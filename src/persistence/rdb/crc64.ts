@@ -2,8 +2,9 @@
  * Redis's CRC-64 (the "Jones" polynomial, reflected, initial value 0, no final xor), the checksum
  * of RDB files and DUMP payloads. Check value: crc64(0n, "123456789") = 0xe9c6d914c4b8d9ca.
  *
- * Design: the running CRC is held as two unsigned 32-bit halves, so the hot loop is plain int32
- * arithmetic; bigint appears only at the API boundary (once per call, not per byte). Eight bytes
+ * Design: the running CRC is held as two 32-bit halves (kept signed, as V8's small integers), so
+ * the hot loop is plain int32 arithmetic; bigint appears only at the API boundary (once per call,
+ * not per byte). Eight bytes
  * are folded per step with eight derived tables ("slicing by 8"): table k maps a byte to its
  * contribution after k further zero bytes, so one step costs eight lookups instead of eight
  * dependent byte steps. Leftover bytes use the plain byte-wise table (table 0).

@@ -19,7 +19,7 @@ import { ByteReader } from './reader';
 import { OP, RDB_VERSION } from './constants';
 import { readValue } from './loadvalue';
 import type { RObj } from '../../data/keyspace';
-import { lfuPack } from '../../server/evict';
+import { LFU_INIT_VAL, accessPolicy, lfuPack } from '../../server/evict';
 
 export interface RdbSink {
   aux(key: string, value: string): void;
@@ -44,10 +44,14 @@ function expiryValue(v: bigint): number | bigint {
   return Number.isSafeInteger(n) ? n : v;
 }
 
-/** Applies IDLE / FREQ to a loaded object as objectSetLRUOrLFU does. */
-function applyAccessInfo(o: RObj, lruSec: number, idle?: number, freq?: number): void {
-  if (idle !== undefined) o.lru = lruSec - idle;
-  if (freq !== undefined) o.lru = lfuPack(freq, lruSec * 1000);
+/**
+ * Applies IDLE / FREQ to a loaded object as objectSetLRUOrLFU does: under an LFU policy the FREQ
+ * counter, or LFU_INIT_VAL with the current time when the record has none (what a new object gets);
+ * under any other policy the IDLE seconds.
+ */
+function applyAccessInfo(o: RObj, lruSec: number, nowMs: number, idle?: number, freq?: number): void {
+  if (accessPolicy.lfu) o.lru = lfuPack(freq ?? LFU_INIT_VAL, nowMs);
+  else if (idle !== undefined) o.lru = lruSec - idle;
 }
 
 export function loadRdb(buf: Buffer, sink: RdbSink, opts: LoadOptions): { end: number; version: number } {
@@ -108,7 +112,7 @@ export function loadRdb(buf: Buffer, sink: RdbSink, opts: LoadOptions): { end: n
         const key = r.string();
         const obj = readValue(r, type, lruSec);
         if (obj !== null) {
-          applyAccessInfo(obj, lruSec, idle, freq);
+          applyAccessInfo(obj, lruSec, opts.now, idle, freq);
           sink.entry(key, obj, expire, idle, freq);
         }
         expire = undefined;

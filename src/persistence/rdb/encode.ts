@@ -19,6 +19,7 @@ import { Crc64 } from './crc64';
 import { OP, RDB_VERSION } from './constants';
 import { rdbTypeOf, writeObject, writeValue } from './values';
 import type { RObj } from '../../data/keyspace';
+import { accessPolicy, rdbAccessOf } from '../../server/evict';
 
 export interface EncodeOptions {
   /** rdbcompression: LZF for strings over 20 bytes when it saves at least 4 */
@@ -68,6 +69,12 @@ export class RdbEncoder {
    */
   entry(key: string, obj: RObj, expireMs?: number | bigint, lruIdleSec?: number, lfuFreq?: number): void {
     const w = this.w;
+    // the policy decides when the caller does not (rdbSaveKeyValuePair: IDLE under LRU, FREQ under LFU)
+    if (lruIdleSec === undefined && lfuFreq === undefined && (accessPolicy.lru || accessPolicy.lfu)) {
+      const a = rdbAccessOf(obj, Date.now());
+      lruIdleSec = a?.idle;
+      lfuFreq = a?.freq;
+    }
     if (expireMs !== undefined) {
       w.byte(OP.EXPIRETIME_MS);
       w.i64le(expireMs);

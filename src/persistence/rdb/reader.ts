@@ -6,7 +6,9 @@
  * read from the input is never used to allocate before it is checked against the bytes that remain
  * (LZF: the compressed size must be present, and the announced size must be reachable from it), so
  * a forged length cannot cause a huge allocation. Strings come back as latin1 JS strings, or as
- * Buffers (views or fresh copies) for the blob readers.
+ * Buffers (views or fresh copies) for the blob readers. An LZF string read as a JS string is
+ * decompressed into one reused scratch buffer (the string is a copy), so loading allocates no
+ * intermediate Buffer per compressed value.
  */
 
 import { RdbError } from './errors';
