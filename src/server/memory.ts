@@ -19,6 +19,11 @@
  * estimate × factor, TTL entries included) + client buffers (query and output) + the replication
  * backlog. Eviction compares it, minus the backlog (mem_not_counted_for_evict, as Redis), with
  * maxmemory.
+ *
+ * Client memory (ClientMemory) is a running total per client class, moved by each client's own
+ * changes in O(1), never summed per command; evictable clients also sit in size buckets so
+ * maxmemory-clients finds the largest without a sort. MEMORY STATS / DOCTOR read the same figures
+ * (memoryOverhead).
  */
 
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
