@@ -42,6 +42,8 @@ export interface SnapshotSink {
 export interface SnapshotHost {
   readonly dbs: Database[];
   readonly snapshots: SnapshotRegistry;
+  /** defers `cb` until the replies queued in this turn are written; false when none are queued */
+  afterPendingReplies?(cb: () => void): boolean;
 }
 
 interface View {
@@ -67,7 +69,7 @@ interface View {
 const DEFAULT_SLICE_KEYS = 4096;
 const IDLE_GAP_MS = 0.05;
 const IDLE_SLICE_MS = 2;
-const BUSY_SHARE = 0.25;
+const BUSY_SHARE = 0.15;
 const MIN_SLICE_MS = 0.1;
 const MAX_SLICE_MS = 4;
 
@@ -138,6 +140,9 @@ export class Snapshot {
           if (d !== undefined) await d;
           if (this.aborted !== null) throw new Error(this.aborted);
           await new Promise<void>((r) => setImmediate(r));
+          // replies of the commands that ran in this turn go out before the next slice
+          const host = this.host;
+          if (host.afterPendingReplies !== undefined) await new Promise<void>((r) => { if (!host.afterPendingReplies!(r)) r(); });
           if (!more) break;
         }
       }

@@ -936,7 +936,26 @@ export class Server implements ServerView {
       c.flushScheduled = false;
       c.flush();
     }
+    if (this.afterFlush.length !== 0) {
+      const waiting = this.afterFlush;
+      this.afterFlush = [];
+      for (const f of waiting) f();
+    }
   };
+
+  /** background work (snapshot slices) waiting for the replies of this turn to be written */
+  private afterFlush: Array<() => void> = [];
+
+  /**
+   * Runs `cb` once the replies queued in this turn are written, and says true; false (and `cb` not
+   * kept) when none are queued. A snapshot slice must not run between the commands of a turn and
+   * their replies, or every client would wait for it.
+   */
+  afterPendingReplies(cb: () => void): boolean {
+    if (this.flushQueue.length === 0) return false;
+    this.afterFlush.push(cb);
+    return true;
+  }
 
   removeConnection(conn: Connection): void {
     this.blocking.remove(conn);
