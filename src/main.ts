@@ -127,6 +127,33 @@ export async function main(args: string[]): Promise<void> {
   if (pidfile !== '') writePidFile(server, pidfile);
   server.log('notice', `Running mode=standalone, port=${config.get('port')}.`);
   startupWarnings(server);
+  // Signals are handled from the start: before the server has started there is nothing a client
+  // changed, so it exits at once without saving (Redis never saves a half-loaded dataset either);
+  // afterwards SIGTERM/SIGINT shut down as SHUTDOWN does.
+  let started = false;
+  let shuttingDown = false;
+  const onSignal = (sig: 'SIGTERM' | 'SIGINT') => {
+    if (!started) {
+      server.log('warning', `Received ${sig} before the server was ready: exiting without saving.`);
+      server.audit?.close();
+      if (pidfile !== '') try { fs.unlinkSync(pidfile); } catch { /* never written */ }
+      server.logger.close();
+      process.exit(0);
+    }
+    if (shuttingDown) {
+      if (sig === 'SIGINT') {
+        server.log('warning', 'You insist... exiting now.');
+        if (pidfile !== '') try { fs.unlinkSync(pidfile); } catch { /* gone */ }
+        process.exit(1);
+      }
+      return;
+    }
+    shuttingDown = true;
+    server.log('warning', `Received ${sig} scheduling shutdown...`);
+    server.shutdown({});
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   try {
     // the dataset is in memory before the first client can connect
     await server.persistence.loadAtStartup();
@@ -146,25 +173,10 @@ export async function main(args: string[]): Promise<void> {
     server.logger.close();
     process.exit(1);
   }
+  started = true;
   server.log('warning', 'Server initialized');
   // the auditor's configuration checks, run on ourselves (src/audit/self.ts)
   (await import('./audit/self')).startSelfAudit(server);
   server.log('notice', 'Ready to accept connections');
 
-  let shuttingDown = false;
-  const onSignal = (sig: 'SIGTERM' | 'SIGINT') => {
-    if (shuttingDown) {
-      if (sig === 'SIGINT') {
-        server.log('warning', 'You insist... exiting now.');
-        if (pidfile !== '') try { fs.unlinkSync(pidfile); } catch { /* gone */ }
-        process.exit(1);
-      }
-      return;
-    }
-    shuttingDown = true;
-    server.log('warning', `Received ${sig} scheduling shutdown...`);
-    server.shutdown({});
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
 }
