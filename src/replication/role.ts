@@ -23,6 +23,8 @@ export function primaryRefusal(server: Server, host: string, port: number, who: 
   if (primaryAllowed(allowedPrimaries(server), host, port)) return null;
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   server.log('warning', `REPLICAOF ${where} refused: the primary is not listed in replicaof-allowed-primaries (${who})`);
+  // the rogue-primary attack is a denied dangerous command: it belongs in the audit trail
+  server.audit?.emit('denied', 'replicaof.refused', { primary: where, requested_by: who, reason: 'replicaof-allowed-primaries' });
   return `ERR REPLICAOF to ${where} refused: not listed in replicaof-allowed-primaries`;
 }
 

@@ -7,6 +7,9 @@
 
 import { describe, it, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { diffSuite } from '../diff/harness';
 import { freePort, startRedis, startRedoubt, type RunningServer } from '../support/servers';
 import { RawConn } from '../support/dataset';
@@ -133,6 +136,7 @@ describe('a replica whose primary is unreachable', () => {
 describe('link security', () => {
   let primary: RunningServer;
   let replica: RunningServer;
+  const auditFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-audit-')), 'audit.log');
   before(async () => {
     primary = await startRedis(['--repl-diskless-sync-delay', '0', '--requirepass', 'adminpw']);
     await call(primary.port, 'AUTH', 'adminpw');
@@ -150,7 +154,7 @@ describe('link security', () => {
     } finally {
       c.close();
     }
-    replica = await startRedoubt(['--masteruser', 'repl', '--masterauth', 'replpw', '--replicaof-allowed-primaries', `127.0.0.1:${primary.port}`]);
+    replica = await startRedoubt(['--masteruser', 'repl', '--masterauth', 'replpw', '--replicaof-allowed-primaries', `127.0.0.1:${primary.port}`, '--audit-log-file', auditFile]);
     assert.equal(await call(replica.port, 'REPLICAOF', '127.0.0.1', String(primary.port)), 'OK');
     await until('the link is up', async () => String(await call(replica.port, 'INFO', 'replication')).includes('master_link_status:up'));
     await until('the key arrives', async () => (await call(replica.port, 'GET', 'secured')) === 'value');
@@ -171,6 +175,8 @@ describe('link security', () => {
       c.close();
     }
     assert.match(replica.output(), /REPLICAOF 10\.9\.8\.7:6379 refused: the primary is not listed in replicaof-allowed-primaries/);
+    // and it is in the audit trail
+    await until('the refusal is audited', async () => fs.existsSync(auditFile) && fs.readFileSync(auditFile, 'utf8').split('\n').some((l) => l.includes('"event":"replicaof.refused"') && l.includes('10.9.8.7:6379')));
     // the list itself is a protected setting: not changeable over the wire by default
     const set = await call(replica.port, 'CONFIG', 'SET', 'replicaof-allowed-primaries', '10.9.8.7:6379');
     assert.match(String(set), /can't set protected config/);
