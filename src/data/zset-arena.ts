@@ -21,7 +21,12 @@
 
 export const NIL = -1;
 export const HEAD = 0;
-export const MAX_LEVEL = 32;
+/**
+ * Levels of the head, the most a node can get from randomLevel(). Redis caps at 32, but with
+ * P = 1/4 a 17th level is already expected only once in 4^16 (4 billion) nodes, and a smaller head
+ * matters for the many tiny sets.
+ */
+export const MAX_LEVEL = 17;
 export const PREV = 2;
 export const SLOT = 3;
 export const NX = 4;
@@ -34,13 +39,13 @@ function sizeOf(level: number): number {
 
 const HEAD_SIZE = sizeOf(MAX_LEVEL);
 /** first buffer: the head plus a few small nodes (many sorted sets are tiny) */
-const INITIAL_WORDS = 128;
+const INITIAL_WORDS = 64;
 /** below this many words a set never compacts */
 const COMPACT_MIN_WORDS = 4096;
 
 /**
  * A node level for a new node: P(level > k) = 4^-k, Redis's ZSKIPLIST_P = 0.25, from one random
- * draw (each two leading zero bits of 32 random bits is one more level; at most 17 < MAX_LEVEL).
+ * draw (each two leading zero bits of 32 random bits is one more level; at most 17 = MAX_LEVEL).
  */
 export function randomLevel(): number {
   return 1 + (Math.clz32((Math.random() * 4294967296) >>> 0) >> 1);
