@@ -31,6 +31,8 @@ export class RObj {
   privateInt?: boolean;
   /** This object's (and its key's) estimated bytes, as counted in its database's `usedBytes`. */
   mem = 0;
+  /** Elements of the collection when `mem` was estimated (src/server/memory.ts resizeOf). */
+  memN = 0;
   constructor(
     public type: ObjType,
     public value: any,
@@ -59,8 +61,14 @@ export function stringEncoding(v: string): string {
  * `sizeOf` estimates a key and its value in bytes; `touch`, when set (an LFU maxmemory-policy),
  * replaces the plain LRU clock store on access.
  */
-export const memoryMeter: { sizeOf: (key: string, o: RObj) => number; touch: ((o: RObj) => void) | null } = {
+export const memoryMeter: {
+  sizeOf: (key: string, o: RObj) => number;
+  /** re-estimate after an in-place change, given the last estimate in `o.mem` (cheaper than sizeOf) */
+  resize: (key: string, o: RObj) => number;
+  touch: ((o: RObj) => void) | null;
+} = {
   sizeOf: () => 0,
+  resize: () => 0,
   touch: null,
 };
 
@@ -198,7 +206,7 @@ export class Database {
   remeasure(key: string): void {
     const o = this.dict.get(key);
     if (o === undefined) return;
-    const m = memoryMeter.sizeOf(key, o);
+    const m = memoryMeter.resize(key, o);
     this.usedBytes += m - o.mem;
     o.mem = m;
   }

@@ -195,9 +195,15 @@ export class PrimarySource {
   private lastCronSec = 0;
   private cronLoops = 0;
 
+  /** min-replicas-to-write / -max-lag, kept current by config listeners (read on every write) */
+  private minToWrite = 0;
+  private minMaxLag = 10;
+
   constructor(readonly server: Server, readonly state: ReplicationState) {
     this.noReplicasSince = server.now;
     this.fullSyncs = new FullSyncs(this);
+    server.config.onChange('min-replicas-to-write', (v: number) => (this.minToWrite = v));
+    server.config.onChange('min-replicas-max-lag', (v: number) => (this.minMaxLag = v));
   }
 
   /* ------------------------------------------------------------------ attach / detach */
@@ -410,10 +416,8 @@ export class PrimarySource {
 
   /** The NOREPLICAS gate: true when writes must be refused. */
   notEnoughReplicas(): boolean {
-    if (this.server.role !== 'master') return false;
-    const toWrite = this.server.config.get('min-replicas-to-write') as number;
-    const maxLag = this.server.config.get('min-replicas-max-lag') as number;
-    return toWrite !== 0 && maxLag !== 0 && this.goodReplicas < toWrite;
+    if (this.minToWrite === 0 || this.server.role !== 'master') return false;
+    return this.minMaxLag !== 0 && this.goodReplicas < this.minToWrite;
   }
 
   /* ------------------------------------------------------------------ output batching */
