@@ -26,10 +26,8 @@ const LONG_MAX = 9223372036854775807n;
 const LLONG_MAX = LONG_MAX;
 const ULLONG_MAX = 18446744073709551615n;
 
-const NO_PERSISTENCE = 'RDB/AOF persistence is not implemented yet';
-const NO_REPLICATION = 'replication is not implemented yet';
 const NO_CLUSTER = 'cluster mode is not implemented';
-const NO_ENCODINGS = 'compact encodings of aggregate types are not implemented yet';
+const NO_STREAMS = 'streams are not implemented';
 const NO_DEFRAG = 'active defragmentation does not apply to a garbage-collected heap';
 const NO_SCRIPTS = 'scripting is not implemented yet';
 
@@ -310,7 +308,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   bool('activerehashing', 'yes', { pinned: 'hash tables are managed by V8' }),
   int('io-threads', '1', 1n, 128n, { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
   bool('io-threads-do-reads', 'no', { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
-  int('shutdown-timeout', '10', 0n, INT_MAX, { pinned: NO_REPLICATION }),
+  int('shutdown-timeout', '10', 0n, INT_MAX, { pinned: 'SHUTDOWN does not wait for replicas to catch up' }),
   enm('shutdown-on-sigint', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
   enm('shutdown-on-sigterm', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
   { name: 'rename-command', type: 'special', default: '', fileOnly: true, parse: parseRename },
@@ -333,7 +331,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('maxmemory-samples', '5', 1n, INT_MAX),
   int('maxmemory-eviction-tenacity', '10', 0n, 100n),
   { name: 'maxmemory-clients', type: 'memory-percent', default: '0', min: -100n, max: LONG_MAX },
-  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory', pinned: NO_REPLICATION }),
+  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory', pinned: 'a replica always leaves eviction to its primary' }),
   bool('lazyfree-lazy-eviction', 'no'),
   bool('lazyfree-lazy-expire', 'no'),
   bool('lazyfree-lazy-server-del', 'no'),
@@ -411,8 +409,8 @@ export const DIRECTIVES: DirectiveSpec[] = [
   str('replica-announce-ip', '', { alias: 'slave-announce-ip', emptyIsNull: true }),
   int('replica-announce-port', '0', 0n, 65535n, { alias: 'slave-announce-port' }),
   bool('replica-lazy-flush', 'no', { alias: 'slave-lazy-flush' }),
-  bool('replica-ignore-disk-write-errors', 'no', { pinned: NO_REPLICATION }),
-  enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], { pinned: NO_REPLICATION }),
+  bool('replica-ignore-disk-write-errors', 'no', { pinned: "a replica never stops applying its primary's stream over a disk error" }),
+  enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], { pinned: 'errors in the replication stream are logged and ignored' }),
 
   /* ---- cluster */
   bool('cluster-enabled', 'no', { mutability: 'immutable', pinned: NO_CLUSTER }),
@@ -476,8 +474,8 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries', unsigned: true, apply: (v) => (limits.zsetMaxListpackEntries = Number(v)) }),
   mem('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value', unsigned: true, apply: (v) => (limits.zsetMaxListpackValue = Number(v)) }),
   mem('hll-sparse-max-bytes', '3000', 0n, LONG_MAX, { unsigned: true, apply: (v) => (limits.hllSparseMaxBytes = Number(v)) }),
-  mem('stream-node-max-bytes', '4096', 0n, LONG_MAX, { unsigned: true, pinned: NO_ENCODINGS }),
-  int('stream-node-max-entries', '100', 0n, LLONG_MAX, { pinned: NO_ENCODINGS }),
+  mem('stream-node-max-bytes', '4096', 0n, LONG_MAX, { unsigned: true, pinned: NO_STREAMS }),
+  int('stream-node-max-entries', '100', 0n, LLONG_MAX, { pinned: NO_STREAMS }),
 
   /* ---- active defragmentation */
   bool('activedefrag', 'no', { pinned: NO_DEFRAG }),
