@@ -72,18 +72,56 @@ function track(proc: ChildProcess, port: number): RunningServer {
   };
 }
 
-/** Starts Redoubt with the given extra arguments (`--name value ...`). */
+/**
+ * Starts Redoubt with the given extra arguments (`--name value ...`).
+ *
+ * A free port found by freePort() may be taken by someone else (another test file's server or
+ * client) before Redoubt binds it; Redoubt then exits at start-up, and the port may even answer
+ * for another server. So a start counts only once this process printed "Ready to accept
+ * connections" (or, for a server that logs elsewhere, once its port answers while it runs), and a
+ * start lost to a port conflict is retried on another port.
+ */
 export async function startRedoubt(args: string[] = [], opts: { port?: number; wait?: boolean; cwd?: string } = {}): Promise<RunningServer> {
-  const port = opts.port ?? (await freePort());
-  // no save points unless a test asks for them, as the oracle runs (`--save ''`): a later `--save`
-  // in args replaces this one
-  const proc = spawn(process.execPath, [REDOUBT_BIN, '--port', String(port), '--save', '', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: opts.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-test-')),
-  });
-  const s = track(proc, port);
-  if (opts.wait !== false) await waitForPort(port);
-  return s;
+  const cwd = opts.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redoubt-test-'));
+  for (let attempt = 0; ; attempt++) {
+    const port = opts.port ?? (await freePort());
+    // no save points unless a test asks for them, as the oracle runs (`--save ''`): a later `--save`
+    // in args replaces this one
+    const proc = spawn(process.execPath, [REDOUBT_BIN, '--port', String(port), '--save', '', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
+    });
+    const s = track(proc, port);
+    if (opts.wait === false) return s;
+    const outcome = await startOutcome(s, port);
+    if (outcome === 'ready') return s;
+    if (outcome === 'port-taken' && opts.port === undefined && attempt < 3) continue;
+    throw new Error(`Redoubt did not start on port ${port} (${outcome}):\n${s.output().slice(-2000)}`);
+  }
+}
+
+async function startOutcome(s: RunningServer, port: number, timeoutMs = 10000): Promise<'ready' | 'port-taken' | 'exited' | 'timeout'> {
+  const deadline = Date.now() + timeoutMs;
+  let answeredAt = 0;
+  for (;;) {
+    if (s.output().includes('Ready to accept connections')) return 'ready';
+    if (s.proc.exitCode !== null || s.proc.signalCode !== null) {
+      return /Could not create server TCP listening socket.*(in use|EADDRINUSE)/i.test(s.output()) ? 'port-taken' : 'exited';
+    }
+    if (answeredAt === 0) {
+      const open = await new Promise<boolean>((resolve) => {
+        const c = net.connect(port, '127.0.0.1');
+        c.once('connect', () => { c.destroy(); resolve(true); });
+        c.once('error', () => resolve(false));
+      });
+      if (open) answeredAt = Date.now();
+    } else if (Date.now() - answeredAt > 1000) {
+      // logging to a file or above `notice`: the port answered and the process still runs
+      return 'ready';
+    }
+    if (Date.now() > deadline) return 'timeout';
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 let redisBin: string | null | undefined;
