@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { startRedoubt, type RunningServer } from '../support/servers';
 import { RawConn } from '../support/dataset';
 import type { RespValue } from '../support/resp';
+import { until as untilTrue } from '../support/poll';
 
 const running: RunningServer[] = [];
 after(async () => {
@@ -40,14 +41,8 @@ function ints(v: RespValue): number[] {
   return (v.v as RespValue[]).map((x) => Number(x.v));
 }
 
-async function until(what: string, fn: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** the shared poll with this file's patience */
+const until = (what: string, pred: () => Promise<boolean>, timeoutMs = 15000): Promise<void> => untilTrue(what, pred, timeoutMs);
 
 async function infoField(port: number, section: string, field: string): Promise<string> {
   const text = String((await call(port, 'INFO', section)).v);

@@ -20,6 +20,7 @@ import * as net from 'node:net';
 import { freePort, startRedoubt, type RunningServer } from '../support/servers';
 import { RawConn, readDataset, diffDatasets, keyCount } from '../support/dataset';
 import { prng } from '../support/prng';
+import { until as untilTrue } from '../support/poll';
 
 async function call(port: number, ...args: string[]): Promise<string> {
   const c = await RawConn.open(port);
@@ -35,20 +36,8 @@ async function field(port: number, name: string): Promise<string | undefined> {
   return m?.[1];
 }
 
-async function until(what: string, pred: () => Promise<boolean>, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let ok = false;
-    try {
-      ok = await pred();
-    } catch {
-      ok = false; // a server restarting: keep polling
-    }
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** the shared poll with this file's patience (a restarting server counts as not yet) */
+const until = (what: string, pred: () => Promise<boolean>, timeoutMs = 30000): Promise<void> => untilTrue(what, pred, timeoutMs, { retryErrors: true });
 
 /** The replica is linked and has applied everything the primary produced. */
 async function inSync(primary: number, replica: number, timeoutMs = 40000): Promise<void> {

@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { freePort, startRedoubt, startProcess, waitForPort, type RunningServer } from '../support/servers';
 import { RawConn } from '../support/dataset';
 import type { RespValue } from '../support/resp';
+import { callPlain } from '../support/poll';
 
 const NUTCRACKER_BIN = '/usr/sbin/nutcracker';
 const haveNutcracker = (() => {
@@ -27,21 +28,7 @@ const haveNutcracker = (() => {
   }
 })();
 
-function plain(r: RespValue): any {
-  if (r.t === '-') return new Error(String(r.v));
-  if (r.t === ':') return Number(r.v);
-  if (Array.isArray(r.v)) return r.v.map(plain);
-  return r.v;
-}
-
-async function call(port: number, ...args: string[]): Promise<any> {
-  const c = await RawConn.open(port);
-  try {
-    return plain(await c.call(...args));
-  } finally {
-    c.close();
-  }
-}
+const call = callPlain;
 
 /** Writes a pool config, starts nutcracker on a free port with its own stats port, waits for it. */
 async function startProxy(dir: string, name: string, backends: number[], extra: string[] = []): Promise<RunningServer> {

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { startRedoubt, startRedis, redisServerBin, type RunningServer } from '../support/servers';
 import { RawConn, readDataset, diffDatasets, allTypesCommands, runCommands } from '../support/dataset';
 import type { RespValue } from '../support/resp';
+import { until as untilTrue } from '../support/poll';
 
 const haveRedis = redisServerBin() !== null;
 
@@ -39,14 +40,8 @@ async function info(port: number, section: string): Promise<Map<string, string>>
   return m;
 }
 
-async function until(what: string, fn: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** the shared poll with this file's patience */
+const until = (what: string, pred: () => Promise<boolean>, timeoutMs = 15000): Promise<void> => untilTrue(what, pred, timeoutMs);
 
 async function linkUp(replicaPort: number): Promise<void> {
   await until('master_link_status:up', async () => (await info(replicaPort, 'replication')).get('master_link_status') === 'up');

@@ -14,6 +14,7 @@ import { diffSuite } from '../diff/harness';
 import { freePort, startRedis, startRedoubt, type RunningServer } from '../support/servers';
 import { RawConn } from '../support/dataset';
 import { makePki, opensslAvailable, type TestPki } from '../support/certs';
+import { until as untilTrue } from '../support/poll';
 
 diffSuite('replica commands', [
   {
@@ -57,13 +58,8 @@ async function infoFields(port: number): Promise<Array<[string, string]>> {
   return text.split('\r\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]);
 }
 
-async function until(what: string, pred: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** the shared poll with this file's patience */
+const until = (what: string, pred: () => Promise<boolean>, timeoutMs = 15000): Promise<void> => untilTrue(what, pred, timeoutMs);
 
 describe('a replica whose primary is unreachable', () => {
   let redis: RunningServer;

@@ -10,6 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
 import { RawConn, readDataset, diffDatasets, keyCount, allTypesCommands, runCommands, afterReload, ALL_BYTES } from '../support/dataset';
+import { until } from '../support/poll';
 
 async function call(port: number, ...args: string[]): Promise<any> {
   const c = await RawConn.open(port);
@@ -31,13 +32,6 @@ async function info(port: number): Promise<Map<string, string>> {
   return m;
 }
 
-async function until(what: string, pred: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The replica is connected and has applied everything the primary produced. */
 async function inSync(primary: number, replica: number): Promise<void> {

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startRedis, startRedoubt, type RunningServer } from '../support/servers';
 import { RawConn, readDataset, diffDatasets, keyCount, runCommands, allTypesCommands, afterReload } from '../support/dataset';
+import { until } from '../support/poll';
 
 async function call(port: number, ...args: string[]): Promise<any> {
   const c = await RawConn.open(port);
@@ -29,13 +30,6 @@ async function field(port: number, name: string): Promise<string | undefined> {
   return m?.[1];
 }
 
-async function until(what: string, pred: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function inSync(primary: number, replica: number): Promise<void> {
   await until(`${replica} in sync with ${primary}`, async () =>

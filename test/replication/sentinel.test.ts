@@ -20,8 +20,8 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { freePort, startProcess, REDOUBT_BIN, type RunningServer } from '../support/servers';
-import { RawConn, readDataset, diffDatasets, keyCount } from '../support/dataset';
-import type { RespValue } from '../support/resp';
+import { readDataset, diffDatasets, keyCount } from '../support/dataset';
+import { until as untilTrue, callPlain } from '../support/poll';
 
 const SENTINEL_BIN = '/usr/bin/redis-sentinel';
 const haveSentinel = (() => {
@@ -33,42 +33,15 @@ const haveSentinel = (() => {
   }
 })();
 
-/** A reply as plain values: integers as numbers, arrays nested, errors as Error objects. */
-function plain(r: RespValue): any {
-  if (r.t === '-') return new Error(String(r.v));
-  if (r.t === ':') return Number(r.v);
-  if (Array.isArray(r.v)) return r.v.map(plain);
-  return r.v;
-}
-
-async function call(port: number, ...args: string[]): Promise<any> {
-  const c = await RawConn.open(port);
-  try {
-    return plain(await c.call(...args));
-  } finally {
-    c.close();
-  }
-}
+const call = callPlain;
 
 async function field(port: number, name: string): Promise<string | undefined> {
   const m = new RegExp(`\r\n${name}:([^\r]*)`).exec('\r\n' + String(await call(port, 'INFO', 'replication')));
   return m?.[1];
 }
 
-async function until(what: string, pred: () => Promise<boolean>, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let ok = false;
-    try {
-      ok = await pred();
-    } catch {
-      ok = false; // a server that is down or restarting: keep polling
-    }
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** the shared poll with this file's patience (a restarting server counts as not yet) */
+const until = (what: string, pred: () => Promise<boolean>, timeoutMs = 30000): Promise<void> => untilTrue(what, pred, timeoutMs, { retryErrors: true });
 
 /** SENTINEL REPLICAS/SENTINELS rows as maps of their flat field/value lists. */
 async function sentinelRows(port: number, what: 'replicas' | 'sentinels'): Promise<Array<Map<string, string>>> {

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { startRedoubt, startRedis, redisServerBin, type RunningServer } from '../support/servers';
 import { readDataset, diffDatasets } from '../support/dataset';
+import { until as untilTrue } from '../support/poll';
 
 const VALUE = 'v'.repeat(200);
 
@@ -220,14 +221,8 @@ describe('maxmemory replies (differential with redis-server)', { skip: redisServ
   });
 });
 
-async function until(what: string, fn: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** the shared poll with this file's patience */
+const until = (what: string, pred: () => Promise<boolean>, timeoutMs = 15000): Promise<void> => untilTrue(what, pred, timeoutMs);
 
 async function infoField(r: Redis, section: string, field: string): Promise<string> {
   return new RegExp(`^${field}:(.*)$`, 'm').exec(await r.info(section))?.[1].trim() ?? '';
