@@ -22,14 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
-
-function option(name: string, def: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-  return v;
-}
+import { option } from './options';
 
 function setRate(port: number, requests: number, pipeline: number): number {
   const out = execFileSync('redis-benchmark', ['-p', String(port), '-t', 'set', '-n', String(requests), '-P', String(pipeline), '-r', '100000', '-c', '50', '-q', '--csv'], { encoding: 'latin1' });

@@ -22,14 +22,7 @@
 import * as net from 'node:net';
 import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
 import { hashPassword, verifyPassword } from '../src/security/passwords';
-
-function option(name: string, def: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-  return v;
-}
+import { option } from './options';
 
 /** A socket that sends one command at a time and waits for its one-line reply. */
 class Conn {

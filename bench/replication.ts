@@ -17,14 +17,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
 import { RawConn } from '../test/support/dataset';
 import type { RespValue } from '../test/support/resp';
-
-function option(name: string, def: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-  return v;
-}
+import { option } from './options';
 
 function cli(port: number, ...args: string[]): string {
   return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'latin1' });
