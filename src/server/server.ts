@@ -531,7 +531,9 @@ export class Server implements ServerView {
     // persistence failing (a BGSAVE error with stop-writes-on-bgsave-error, AOF write errors):
     // writes, EXEC of a transaction holding writes, and PING are refused, as Redis's processCommand does
     // (the primary's link is exempt: a replica applies its primary's stream whatever its disk says)
-    if (conn.kind !== 'master' && (cmd.isWrite || cmd.name === 'ping' || (cmd.name === 'exec' && conn.multi !== null && conn.multi.some((q) => q.cmd.isWrite)))) {
+    // a write, or an EXEC whose transaction holds one
+    const writes = cmd.isWrite || (cmd.name === 'exec' && conn.multi !== null && conn.multi.some((q) => q.cmd.isWrite));
+    if (conn.kind !== 'master' && (writes || cmd.name === 'ping')) {
       const diskError = this.persistence.diskError();
       if (diskError !== null) {
         reply.error(diskError);
@@ -540,7 +542,7 @@ export class Server implements ServerView {
       }
     }
     // min-replicas-to-write: too few replicas acknowledged recently (src/replication/source.ts)
-    if ((cmd.isWrite || (cmd.name === 'exec' && conn.multi !== null && conn.multi.some((q) => q.cmd.isWrite))) && this.replication.source.notEnoughReplicas()) {
+    if (writes && this.replication.source.notEnoughReplicas()) {
       reply.error('NOREPLICAS Not enough good replicas to write.');
       cmd.rejectedCalls++;
       return;
