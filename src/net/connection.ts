@@ -5,7 +5,7 @@
  * pipeline; the replies are written with a single socket write once the event loop has handled all
  * of this turn's reads (as Redis writes in beforeSleep) — a pipeline of N commands costs one
  * syscall, and many connections get their replies in one burst. Reads bypass Node's stream
- * machinery where possible (fastread.ts). While the server is paused (CLIENT PAUSE) or the connection waits for something,
+ * machinery where possible (fastio.ts). While the server is paused (CLIENT PAUSE) or the connection waits for something,
  * parsed commands stay queued in `pending` and the socket is paused, so input is never lost or
  * reordered.
  *
@@ -18,7 +18,7 @@
 
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import { adoptWithOnread, hookTlsReads, setReading } from './fastread';
+import { adoptWithOnread, hookTlsReads, setReading, DirectWriter } from './fastio';
 import { formatAddr, isLoopback } from './address';
 import { ProtocolError, RequestParser, type ParserLimits } from '../protocol/parser';
 import { Reply } from '../protocol/reply';
@@ -85,10 +85,12 @@ export class Connection implements Session, ParserLimits {
   private processing = false;
 
   readonly socket: net.Socket;
-  /** reads arrive in a shared buffer (see fastread.ts) that must not be kept past onData */
+  /** reads arrive in a shared buffer (see fastio.ts) that must not be kept past onData */
   private readonly sharedReads: boolean;
   /** TLS reads arrive through hookTlsReads: pausing must stop the handle itself */
   private tlsHooked = false;
+  /** replies bypass the Writable stream (fastio.ts); null where Node lacks what that needs */
+  private readonly writer: DirectWriter | null;
 
   /** `accepted` is a socket accepted paused (listeners use pauseOnConnect). */
   constructor(
@@ -123,8 +125,14 @@ export class Connection implements Session, ParserLimits {
       this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
       this.socket.resume();
     }
+    this.writer = DirectWriter.for(this.socket);
     this.socket.on('error', () => this.destroy());
     this.socket.on('close', () => this.destroy());
+  }
+
+  /** Reply bytes handed to the socket but not yet to the kernel. */
+  private get unsent(): number {
+    return this.socket.writableLength + (this.writer !== null ? this.writer.pending : 0);
   }
 
   /* ParserLimits */
@@ -270,8 +278,9 @@ export class Connection implements Session, ParserLimits {
       if (!this.closed) {
         this.server.stats.netOutputBytes += out.length;
         this.server.stats.totalWritesProcessed++;
-        this.socket.write(out, 'latin1');
-        if (this.socket.writableLength > this.server.outputCheckMin) this.checkOutputLimits();
+        if (this.writer !== null) this.writer.write(out);
+        else this.socket.write(out, 'latin1');
+        if (this.unsent > this.server.outputCheckMin) this.checkOutputLimits();
         if (this.server.evictor.trackClients && !this.closed) this.server.evictor.clientChanged(this, false);
       }
     }
@@ -304,7 +313,7 @@ export class Connection implements Session, ParserLimits {
    */
   checkOutputLimits(): boolean {
     if (this.closed || this.kind === 'master') return false;
-    const pending = this.reply.out.length + this.socket.writableLength;
+    const pending = this.reply.out.length + this.unsent;
     const lim = this.server.outputLimits[this.kind === 'replica' && !this.monitor ? 1 : this.kind === 'pubsub' ? 2 : 0];
     let hard = lim.hard;
     if (this.unauthenticated) hard = hard === 0 ? UNAUTH_OUTPUT_LIMIT : Math.min(hard, UNAUTH_OUTPUT_LIMIT);
@@ -361,7 +370,7 @@ export class Connection implements Session, ParserLimits {
 
   /** Output bytes not yet handed to the kernel (CLIENT LIST omem and output limits). */
   get outputPending(): number {
-    return this.reply.out.length + this.socket.writableLength;
+    return this.reply.out.length + this.unsent;
   }
 
   infoLine(): string {
