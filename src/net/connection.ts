@@ -115,7 +115,7 @@ export class Connection implements Session, ParserLimits {
     this.authenticated = !server.authRequired();
     this.parser = new RequestParser(this);
     this.reply.onError = (msg) => server.countError(msg);
-    const fast = adoptWithOnread(accepted, (chunk) => this.onData(chunk));
+    const fast = adoptWithOnread(accepted, (buf, n) => this.onData(buf, n));
     this.sharedReads = fast !== null;
     this.socket = fast ?? accepted;
     this.socket.setNoDelay(true);
@@ -143,14 +143,15 @@ export class Connection implements Session, ParserLimits {
     return !this.authenticated && this.server.authRequired();
   }
 
-  private onData(chunk: Buffer): void {
+  /** `n` bytes of `chunk` arrived (all of it unless said). */
+  private onData(chunk: Buffer, n = chunk.length): void {
     if (this.closing) return;
     const server = this.server;
     server.updateClock();
-    server.stats.netInputBytes += chunk.length;
+    server.stats.netInputBytes += n;
     server.stats.totalReadsProcessed++;
     this.lastInteraction = server.now;
-    this.parser.feed(chunk);
+    this.parser.feed(chunk, n);
     // Checked before parsing, as Redis checks its query buffer right after each read: a bulk that
     // completes in this chunk still counts.
     const limit = this.authenticated || !server.authRequired() ? server.queryBufferLimit : UNAUTH_QUERY_BUFFER_LIMIT;

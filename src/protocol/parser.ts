@@ -125,9 +125,18 @@ export class RequestParser {
     return this.len - this.pos + this.bigFilled;
   }
 
-  /** Appends a chunk. Call `next()` until it returns null. */
-  feed(chunk: Buffer): void {
-    if (this.dead || chunk.length === 0) return;
+  /** Appends the first `n` bytes of a chunk. Call `next()` until it returns null. */
+  feed(chunk: Buffer, n = chunk.length): void {
+    if (this.dead || n === 0) return;
+    if (this.pos >= this.len && this.big === null) {
+      // Nothing pending: parse straight out of the chunk (no copy).
+      this.buf = chunk;
+      this.pos = 0;
+      this.len = n;
+      this.owned = false;
+      return;
+    }
+    if (n !== chunk.length) chunk = chunk.subarray(0, n);
     if (this.big !== null) {
       chunk = this.fillBig(chunk);
       if (chunk.length === 0) return;
