@@ -96,7 +96,10 @@ function memberCenter(z: ZSet, member: string, shape: GeoShape): boolean {
   return true;
 }
 
-/** Collects the points of the boxes that fall inside the shape (stopping early at `limit`). */
+/**
+ * Collects the points of the boxes that fall inside the shape (stopping early at `limit`). The
+ * boxes are walked in place (ZSet.forEachInScore): no node handle per visited point.
+ */
 function collect(z: ZSet, shape: GeoShape, limit: number): GeoPoint[] {
   const out: GeoPoint[] = [];
   const xy = [0, 0];
@@ -105,27 +108,27 @@ function collect(z: ZSet, shape: GeoShape, limit: number): GeoPoint[] {
   const widthM = circle ? 0 : shape.width! * shape.conversion;
   const heightM = circle ? 0 : shape.height! * shape.conversion;
   const range = { min: 0, max: 0, minex: false, maxex: true };
+  const visit = (member: string, score: number): boolean => {
+    let dist: number;
+    if (probe !== null) {
+      dist = probe.withinScore(score);
+      xy[0] = probe.pointLon;
+      xy[1] = probe.pointLat;
+    } else {
+      decodeScore(score, xy);
+      dist = distanceIfInRectangle(widthM, heightM, shape.lon, shape.lat, xy[0], xy[1]);
+    }
+    if (dist >= 0) {
+      out.push({ lon: xy[0], lat: xy[1], dist, score, member });
+      if (limit !== 0 && out.length >= limit) return false;
+    }
+    return true;
+  };
   for (const box of searchRanges(shape)) {
     if (out.length !== 0 && limit !== 0 && out.length >= limit) break;
     range.min = box.min;
     range.max = box.max;
-    let node = z.firstInScore(range);
-    while (node !== null && node.score < box.max) {
-      let dist: number;
-      if (probe !== null) {
-        dist = probe.withinScore(node.score);
-        xy[0] = probe.pointLon;
-        xy[1] = probe.pointLat;
-      } else {
-        decodeScore(node.score, xy);
-        dist = distanceIfInRectangle(widthM, heightM, shape.lon, shape.lat, xy[0], xy[1]);
-      }
-      if (dist >= 0) {
-        out.push({ lon: xy[0], lat: xy[1], dist, score: node.score, member: node.member });
-        if (limit !== 0 && out.length >= limit) break;
-      }
-      node = node.next();
-    }
+    z.forEachInScore(range, visit);
   }
   return out;
 }

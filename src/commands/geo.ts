@@ -3,16 +3,17 @@
  *
  * Design: a geo index is an ordinary sorted set whose scores are 52-bit geohashes
  * (src/data/geohash.ts). GEOADD is, as in Redis, ZADD with rewritten arguments: it validates the
- * coordinates, turns each pair into its score and runs the ZADD command itself, so encodings,
- * replies, keyspace events, dirty counting and propagation (as that ZADD) are ZADD's by
- * construction. The readers decode scores of any sorted set, even one never written by GEOADD,
+ * coordinates, turns each pair into its score and runs ZADD's body on the rewritten arguments
+ * (handing it the scores it computed, so their text is only formatted for propagation, never
+ * parsed back), so encodings, replies, keyspace events, dirty counting and propagation (as that
+ * ZADD) are ZADD's by construction. The readers decode scores of any sorted set, even one never written by GEOADD,
  * exactly as Redis does.
  */
 
 import type { Ctx } from './context';
 import { command, type CommandSpec, type ArgSpec } from './table';
 import { ERR } from './util';
-import { COMMANDS as ZSET_COMMANDS } from './zsets';
+import { zaddGeneric, ZADD_NX, ZADD_XX, ZADD_CH } from './zsets-basic';
 import type { ZSet } from '../data/zset';
 import { geoScore, decodeScore, geoDistance, geohashString, formatDistance } from '../data/geohash';
 import { lookupRead, keySpec, KEY_ARG } from './strings-shared';
@@ -20,8 +21,7 @@ import { extractLonLat, extractUnit, geoArg } from './geo-args';
 import { georadiusGeneric, humanDouble, RADIUS_COORDS, RADIUS_MEMBER, RADIUS_NOSTORE, GEOSEARCH, GEOSEARCHSTORE } from './geo-search';
 
 /** The exact decimal text of a GEOADD score (beyond 2^53 only at longitude 180). */
-function scoreText(lon: number, lat: number): string {
-  const s = geoScore(lon, lat);
+function scoreText(s: number, lon: number, lat: number): string {
   return s < 9007199254740992 ? String(s) : exactScoreText(lon, lat);
 }
 
@@ -37,12 +37,10 @@ function exactScoreText(lon: number, lat: number): string {
   return bits.toString();
 }
 
-let zaddHandler: ((ctx: Ctx) => void) | undefined;
-
 /** GEOADD key [NX|XX] [CH] longitude latitude member [...] */
 function geoadd(ctx: Ctx): void {
   const argv = ctx.argv;
-  let xx = false, nx = false;
+  let xx = false, nx = false, ch = false;
   let longIdx = 2;
   while (longIdx < argv.length) {
     // a longitude never starts like NX, XX or CH: skip lower-casing it
@@ -51,7 +49,8 @@ function geoadd(ctx: Ctx): void {
     const o = geoArg(argv[longIdx]);
     if (o === 'nx') nx = true;
     else if (o === 'xx') xx = true;
-    else if (o !== 'ch') break;
+    else if (o === 'ch') ch = true;
+    else break;
     longIdx++;
   }
   if ((argv.length - longIdx) % 3 !== 0 || (xx && nx)) {
@@ -62,21 +61,21 @@ function geoadd(ctx: Ctx): void {
   const zargv = ['zadd'];
   for (let i = 1; i < longIdx; i++) zargv.push(argv[i]);
   const xy = [0, 0];
+  const scores: number[] = new Array(elements);
   for (let i = 0; i < elements; i++) {
     const at = longIdx + i * 3;
     if (!extractLonLat(ctx, at, null, xy)) return;
-    zargv.push(scoreText(xy[0], xy[1]), argv[at + 2]);
-  }
-  if (zaddHandler === undefined) zaddHandler = ZSET_COMMANDS.find((c) => c.name === 'zadd')?.handler;
-  if (zaddHandler === undefined) {
-    ctx.reply.error('ERR unknown command \'zadd\'');
-    return;
+    const s = geoScore(xy[0], xy[1]);
+    const text = scoreText(s, xy[0], xy[1]);
+    // the double ZADD would parse from that text (the same value below 2^53)
+    scores[i] = s < 9007199254740992 ? s : Number(text);
+    zargv.push(text, argv[at + 2]);
   }
   // Redis replaces the client's argument vector and calls zaddCommand: what is propagated is
   // that ZADD, while MONITOR and SLOWLOG keep showing the GEOADD as sent.
   ctx.argv = zargv;
   try {
-    zaddHandler(ctx);
+    zaddGeneric(ctx, (nx ? ZADD_NX : 0) | (xx ? ZADD_XX : 0) | (ch ? ZADD_CH : 0), longIdx, scores);
   } finally {
     ctx.argv = argv;
   }

@@ -17,8 +17,14 @@ import {
 } from './zsets-shared';
 
 const NX = 1, XX = 2, GT = 4, LT = 8, CH = 16, INCR = 32;
+/** ZADD option bits, for GEOADD (which is a ZADD with computed scores). */
+export const ZADD_NX = NX, ZADD_XX = XX, ZADD_CH = CH;
 
-function zaddGeneric(ctx: Ctx, flags: number, scoreIdx: number): void {
+/**
+ * ZADD from the score index on. `parsed`, when given, holds the scores already parsed from the
+ * score arguments (GEOADD computes them: re-parsing its own text would be wasted work).
+ */
+export function zaddGeneric(ctx: Ctx, flags: number, scoreIdx: number, parsed?: number[]): void {
   const argv = ctx.argv;
   const key = argv[1];
   const elements = argv.length - scoreIdx;
@@ -29,11 +35,15 @@ function zaddGeneric(ctx: Ctx, flags: number, scoreIdx: number): void {
     return ctx.reply.error('ERR GT, LT, and/or NX options at the same time are not compatible');
   }
   if (flags & INCR && pairs > 1) return ctx.reply.error('ERR INCR option supports a single increment-element pair');
-  const scores: number[] = new Array(pairs);
-  for (let i = 0; i < pairs; i++) {
-    const v = parseScore(argv[scoreIdx + i * 2]);
-    if (v === null) return ctx.reply.error(ERR.NOT_FLOAT);
-    scores[i] = v;
+  let scores: number[];
+  if (parsed !== undefined) scores = parsed;
+  else {
+    scores = new Array(pairs);
+    for (let i = 0; i < pairs; i++) {
+      const v = parseScore(argv[scoreIdx + i * 2]);
+      if (v === null) return ctx.reply.error(ERR.NOT_FLOAT);
+      scores[i] = v;
+    }
   }
   let o = lookupWrite(ctx, key);
   let z: ZSet | undefined;
@@ -55,9 +65,11 @@ function zaddGeneric(ctx: Ctx, flags: number, scoreIdx: number): void {
     for (let i = 0; i < pairs; i++) {
       const member = argv[scoreIdx + i * 2 + 1];
       let score = scores[i];
-      const cur = z.score(member);
-      if (cur !== undefined) {
+      // one index lookup per pair: the slot serves the prior score and the update
+      const slot = z.find(member);
+      if (slot >= 0) {
         if (flags & NX) continue;
+        const cur = z.scoreAt(slot);
         if (flags & INCR) {
           score = cur + score;
           if (Number.isNaN(score)) {
@@ -69,14 +81,14 @@ function zaddGeneric(ctx: Ctx, flags: number, scoreIdx: number): void {
         lastScore = score;
         processed++;
         if (score !== cur) {
-          z.set(member, o.enc === 'listpack' ? listpackScore(score) : score);
+          z.update(slot, o.enc === 'listpack' ? listpackScore(score) : score, member);
           updated++;
         } else lastScore = cur;
       } else {
         if (flags & XX) continue;
-        z.set(member, score);
+        const at = z.insert(member, score);
         noteInsert(o, member);
-        if (o.enc === 'listpack' && score === 0) z.set(member, 0);
+        if (o.enc === 'listpack' && score === 0) z.update(at, 0, member);
         lastScore = score;
         added++;
         processed++;

@@ -1,30 +1,26 @@
 /*
- * Sorted sets: a skip list with spans (Redis's zskiplist) plus a member -> node index.
+ * Sorted sets: a counted B+tree of (score, member) entries (src/data/zset-tree.ts) plus a
+ * member -> slot index.
  *
  * Design:
  *  - Elements are ordered by (score, member), members compared byte-wise (latin1 JS strings:
- *    `<` on one-byte code units is memcmp order, shorter prefix first). Scores are never NaN.
- *  - Each node keeps, per level, its forward pointer and the span (number of bottom-level steps
- *    that pointer jumps), so insert, delete, rank and "element at rank" are O(log n).
- *  - The nodes live in one arena (src/data/zset-arena.ts): a node is a small record of 32-bit words
- *    in an ArrayBuffer, its id is its word offset, and its score is a float64 inside the record.
- *    A search step then reads one record (score, forward pointer and span on the same cache line)
- *    instead of chasing a JS object, its boxed score and its level array; there is no per-node JS
- *    object for the collector to trace. The member strings stay in a JS array (`members`), reached
- *    through the record's slot word only to break score ties.
- *  - A score update that moves a node relinks the same record, so the index entry stays valid.
- *    Searches use module-level scratch vectors, so no operation allocates JS objects except the
- *    ZNode handles given to callers.
- *  - The member index is a Map to the node id plus the dense slot arrays (`members`, `nodeOf`;
- *    the ScanMap discipline inlined: deleting moves the last slot into the hole), which give O(1)
- *    score lookup, uniform random members and a SCAN cursor with Redis's guarantee. Compacting
- *    the arena renumbers nodes but never moves slots, so SCAN cursors survive it.
+ *    `<` on one-byte code units is memcmp order, shorter prefix first). Scores are never NaN;
+ *    -0 and 0 are equal for ordering (and keep their sign as values).
+ *  - The tree gives insert, delete, rank, element-at-rank and range bounds in O(log n) with a
+ *    few contiguous reads per level (see its header for why it replaced Redis's skip list).
+ *  - The member index is a Map from member to slot plus dense slot arrays (`members`, `scores`),
+ *    the ScanMap discipline inlined: deleting moves the last slot into the hole. So score(member)
+ *    is one Map lookup, a random member is uniform and O(1), and the SCAN cursor (a slot bound)
+ *    keeps Redis's guarantee. The tree entries carry no slot: the Map gives member -> slot and the
+ *    slot gives the score, and the (score, member) pair finds the tree entry.
+ *  - A score change is one Map lookup (find + update, as ZADD does it), then the tree entry is
+ *    rewritten in place when it keeps its position, else removed and inserted again.
  *  - One structure serves both of Redis's encodings: the caller records the encoding name on the
  *    RObj ('listpack' while small, 'skiplist' once over zset-max-listpack-*), see `encodingFor`.
  *    Only OBJECT ENCODING, ZSCAN and ZRANDMEMBER behave differently by encoding.
  *
  * ZNode is a handle made on demand: it snapshots member and score when created (so reading them
- * after the member was deleted is fine), and next() / prev read the set's current links, so
+ * after the member was deleted is fine), and next() / prev read the set's current leaves, so
  * walking is valid from any node as long as the set is not modified meanwhile. Assigning
  * `node.score` writes through to the set; it must keep the node's position (e.g. -0 -> 0).
  *
@@ -33,6 +29,9 @@
  *   z.size                              number of members
  *   z.score(member)                     score or undefined
  *   z.set(member, score)                insert or update; returns 0 unchanged, 1 added, 2 updated
+ *   z.find(member) / z.scoreAt(slot)    slot of a member (-1 if absent) / its score: one lookup
+ *   z.update(slot, score, member?)      set a found member's score; 0 unchanged, 2 updated
+ *   z.insert(member, score)             add an absent member; returns its slot
  *   z.delete(member)                    true if it was there
  *   z.rank(member, reverse?)            0-based rank or -1
  *   z.atRank(rank)                      node at 0-based rank (ascending) or null
@@ -41,6 +40,7 @@
  *   z.firstInScore(r) / lastInScore(r)  first/last node inside a ScoreRange, or null
  *   z.firstInLex(r) / lastInLex(r)      first/last node inside a LexRange, or null
  *   z.countInScore(r) / countInLex(r)   O(log n) counts
+ *   z.forEachInScore(r, visit)          visit(member, score) ascending in range until it says false
  *   z.deleteRangeByScore(r) / ByLex(r) / ByRank(start, end)  remove, returning removed members
  *   z.entries()                         [member, score] in ascending order
  *   z.scan(cursor, count, emit)         SCAN cursor over members (any order), ScanMap semantics
@@ -48,32 +48,28 @@
  *   z.clone()                           deep copy
  *   z.maxMemberLength()                 longest member, for the listpack size rule (O(n))
  *   encodingFor(size, maxLen)           'listpack' | 'skiplist' per the current limits
+ * A slot is valid until the set is next modified.
  */
 
 import { limits } from './encoding';
-import { Arena, NIL, HEAD, MAX_LEVEL, PREV, SLOT, NX, LVL, randomLevel } from './zset-arena';
+import { ZTree, LB, NIL, type KeyTest } from './zset-tree';
 export { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, scoreRangeEmpty, lexRangeEmpty } from './zset-range';
 export type { ScoreRange, LexRange } from './zset-range';
 import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, scoreRangeEmpty, lexRangeEmpty, type ScoreRange, type LexRange } from './zset-range';
-
-/*
- * Scratch for insert/remove: the last node before the target at each level, and its rank.
- * Module-level so no operation allocates them (ids, not references: nothing is kept alive).
- */
-const UPDATE = new Int32Array(MAX_LEVEL);
-const RANK = new Float64Array(MAX_LEVEL);
 
 /** A position in a sorted set, handed to callers to read and walk (see the header). */
 export class ZNode {
   readonly member: string;
   private sc: number;
   private readonly z: ZSet;
-  private readonly id: number;
-  constructor(z: ZSet, id: number, member: string, score: number) {
+  private readonly leaf: number;
+  private readonly pos: number;
+  constructor(z: ZSet, leaf: number, pos: number) {
     this.z = z;
-    this.id = id;
-    this.member = member;
-    this.sc = score;
+    this.leaf = leaf;
+    this.pos = pos;
+    this.member = z.lm[LB * leaf + pos];
+    this.sc = z.ls[LB * leaf + pos];
   }
   get score(): number {
     return this.sc;
@@ -81,191 +77,214 @@ export class ZNode {
   /** Rewrites the stored score; only for a value that sorts the same (listpack's -0 -> 0). */
   set score(v: number) {
     this.sc = v;
-    this.z.a.f[this.id >> 1] = v;
+    this.z.ls[LB * this.leaf + this.pos] = v;
+    this.z.rewriteScore(this.member, v);
   }
   next(): ZNode | null {
-    return this.z.nodeAt(this.z.a.m[this.id + NX]);
+    const z = this.z;
+    const L = this.leaf;
+    if (this.pos + 1 < z.meta[3 * L]) return new ZNode(z, L, this.pos + 1);
+    const n = z.meta[3 * L + 1];
+    return n === NIL ? null : new ZNode(z, n, 0);
   }
   get prev(): ZNode | null {
-    return this.z.nodeAt(this.z.a.m[this.id + PREV]);
+    const z = this.z;
+    if (this.pos > 0) return new ZNode(z, this.leaf, this.pos - 1);
+    const p = z.meta[3 * this.leaf + 2];
+    return p === NIL ? null : new ZNode(z, p, z.meta[3 * p] - 1);
   }
 }
 
-export class ZSet {
-  /** @internal the node records; read by ZNode */
-  a = new Arena();
-  /** highest level in use (>= 1) */
-  private level = 1;
-  private tail = NIL;
-  /** linked nodes (equals size except inside set()'s relink) */
-  private length = 0;
-  /** member -> node id */
+export class ZSet extends ZTree {
+  /** member -> slot */
   private index = new Map<string, number>();
   /** members by slot (the SCAN / random-member order) */
   private members: string[] = [];
-  /** node id by slot */
-  private nodeOf: number[] = [];
+  /** scores by slot */
+  private scores: number[] = [];
 
   get size(): number {
     return this.members.length;
   }
 
-  /** @internal a handle for node id `id`, null for NIL */
-  nodeAt(id: number): ZNode | null {
-    if (id === NIL) return null;
-    return new ZNode(this, id, this.members[this.a.m[id + SLOT]], this.a.f[id >> 1]);
+  score(member: string): number | undefined {
+    const i = this.index.get(member);
+    return i === undefined ? undefined : this.scores[i];
   }
 
-  score(member: string): number | undefined {
-    const n = this.index.get(member);
-    return n === undefined ? undefined : this.a.f[n >> 1];
+  /** The member's slot, -1 when absent. */
+  find(member: string): number {
+    const i = this.index.get(member);
+    return i === undefined ? -1 : i;
+  }
+
+  scoreAt(slot: number): number {
+    return this.scores[slot];
+  }
+
+  /**
+   * New score for the member at `slot` (from find). 0 when it already was that, else 2. A caller
+   * holding the member passes it too, which saves a (cold, in a big set) load.
+   */
+  update(slot: number, score: number, member: string = this.members[slot]): 0 | 2 {
+    const cur = this.scores[slot];
+    if (cur === score && Object.is(cur, score)) return 0;
+    this.treeMove(cur, member, score);
+    this.scores[slot] = score;
+    return 2;
+  }
+
+  /** Adds a member known to be absent; returns its slot. */
+  insert(member: string, score: number): number {
+    const slot = this.members.length;
+    this.treeInsert(score, member);
+    this.members.push(member);
+    this.scores.push(score);
+    this.index.set(member, slot);
+    return slot;
   }
 
   /** Inserts or updates. Returns 0 when the score was already that, 1 added, 2 updated. */
   set(member: string, score: number): 0 | 1 | 2 {
-    const n = this.index.get(member);
-    if (n === undefined) {
-      const slot = this.members.length;
-      const id = this.a.alloc(randomLevel(), score, slot);
-      this.link(id, score, member);
-      this.members.push(member);
-      this.nodeOf.push(id);
-      this.index.set(member, id);
+    const i = this.index.get(member);
+    if (i === undefined) {
+      this.insert(member, score);
       return 1;
     }
-    const a = this.a;
-    const f = a.f;
-    const cur = f[n >> 1];
-    if (cur === score && Object.is(cur, score)) return 0;
-    // Stays in place when still between its neighbours: just change the score (zslUpdateScore).
-    const m = a.m;
-    const p = m[n + PREV];
-    const nx = m[n + NX];
-    if ((p === NIL || this.before(f[p >> 1], p, score, member)) && (nx === NIL || !this.before(f[nx >> 1], nx, score, member))) {
-      f[n >> 1] = score;
-      return 2;
-    }
-    // Otherwise unlink and relink the same record (same level): the index entry stays valid.
-    this.unlink(n, cur, member);
-    f[n >> 1] = score;
-    this.link(n, score, member);
-    return 2;
+    return this.update(i, score, member);
   }
 
   delete(member: string): boolean {
-    const n = this.index.get(member);
-    if (n === undefined) return false;
-    this.remove(n, member);
-    this.maybeCompact();
+    const i = this.index.get(member);
+    if (i === undefined) return false;
+    this.treeRemove(this.scores[i], member);
+    this.index.delete(member);
+    const members = this.members;
+    const scores = this.scores;
+    const last = members.length - 1;
+    if (i !== last) {
+      const moved = members[last];
+      members[i] = moved;
+      scores[i] = scores[last];
+      this.index.set(moved, i);
+    }
+    members.pop();
+    scores.pop();
     return true;
   }
 
+  /** @internal ZNode's score write-through */
+  rewriteScore(member: string, v: number): void {
+    const i = this.index.get(member);
+    if (i !== undefined) this.scores[i] = v;
+  }
+
   first(): ZNode | null {
-    return this.nodeAt(this.a.m[HEAD + NX]);
+    return this.members.length === 0 ? null : new ZNode(this, this.head, 0);
   }
 
   last(): ZNode | null {
-    return this.nodeAt(this.tail);
+    return this.members.length === 0 ? null : new ZNode(this, this.tail, this.meta[3 * this.tail] - 1);
   }
 
   /** 0-based rank (ascending, or descending when `reverse`), -1 if absent. O(log n). */
   rank(member: string, reverse = false): number {
-    const n = this.index.get(member);
-    if (n === undefined) return -1;
-    const r = this.rankOf(n, member);
-    return reverse ? this.members.length - r : r - 1;
+    const i = this.index.get(member);
+    if (i === undefined) return -1;
+    const r = this.rankOfKey(this.scores[i], member);
+    return reverse ? this.members.length - 1 - r : r;
   }
 
   /** Node at 0-based ascending rank, or null. O(log n). */
   atRank(rank: number): ZNode | null {
     if (rank < 0 || rank >= this.members.length) return null;
-    return this.nodeAt(this.idAtRank(rank + 1));
+    this.seekRank(rank);
+    return new ZNode(this, this.fLeaf, this.fPos);
   }
 
   firstInScore(r: ScoreRange): ZNode | null {
     if (scoreRangeEmpty(r)) return null;
-    const { m, f } = this.a;
-    let x = HEAD;
-    for (let i = this.level - 1; i >= 0; i--) {
-      const o = NX + 2 * i;
-      for (let y = m[x + o]; y !== NIL && !scoreGteMin(f[y >> 1], r); y = m[x + o]) x = y;
-    }
-    const y = m[x + NX];
-    return y !== NIL && scoreLteMax(f[y >> 1], r) ? this.nodeAt(y) : null;
+    this.seekFirst((s) => !scoreGteMin(s, r));
+    return this.fLeaf !== NIL && scoreLteMax(this.ls[LB * this.fLeaf + this.fPos], r) ? new ZNode(this, this.fLeaf, this.fPos) : null;
   }
 
   lastInScore(r: ScoreRange): ZNode | null {
     if (scoreRangeEmpty(r)) return null;
-    const { m, f } = this.a;
-    let x = HEAD;
-    for (let i = this.level - 1; i >= 0; i--) {
-      const o = NX + 2 * i;
-      for (let y = m[x + o]; y !== NIL && scoreLteMax(f[y >> 1], r); y = m[x + o]) x = y;
-    }
-    return x !== HEAD && scoreGteMin(f[x >> 1], r) ? this.nodeAt(x) : null;
+    this.seekLast((s) => scoreLteMax(s, r));
+    return this.fLeaf !== NIL && scoreGteMin(this.ls[LB * this.fLeaf + this.fPos], r) ? new ZNode(this, this.fLeaf, this.fPos) : null;
   }
 
   firstInLex(r: LexRange): ZNode | null {
     if (lexRangeEmpty(r)) return null;
-    const m = this.a.m;
-    const mem = this.members;
-    let x = HEAD;
-    for (let i = this.level - 1; i >= 0; i--) {
-      const o = NX + 2 * i;
-      for (let y = m[x + o]; y !== NIL && !lexGteMin(mem[m[y + SLOT]], r); y = m[x + o]) x = y;
-    }
-    const y = m[x + NX];
-    return y !== NIL && lexLteMax(mem[m[y + SLOT]], r) ? this.nodeAt(y) : null;
+    this.seekFirst((_s, m) => !lexGteMin(m, r));
+    return this.fLeaf !== NIL && lexLteMax(this.lm[LB * this.fLeaf + this.fPos], r) ? new ZNode(this, this.fLeaf, this.fPos) : null;
   }
 
   lastInLex(r: LexRange): ZNode | null {
     if (lexRangeEmpty(r)) return null;
-    const m = this.a.m;
-    const mem = this.members;
-    let x = HEAD;
-    for (let i = this.level - 1; i >= 0; i--) {
-      const o = NX + 2 * i;
-      for (let y = m[x + o]; y !== NIL && lexLteMax(mem[m[y + SLOT]], r); y = m[x + o]) x = y;
-    }
-    return x !== HEAD && lexGteMin(mem[m[x + SLOT]], r) ? this.nodeAt(x) : null;
+    this.seekLast((_s, m) => lexLteMax(m, r));
+    return this.fLeaf !== NIL && lexGteMin(this.lm[LB * this.fLeaf + this.fPos], r) ? new ZNode(this, this.fLeaf, this.fPos) : null;
   }
 
   /** Number of members with score in range. O(log n). */
   countInScore(r: ScoreRange): number {
-    const first = this.firstInScore(r);
-    if (first === null) return 0;
-    const last = this.lastInScore(r)!;
-    return this.rank(last.member) - this.rank(first.member) + 1;
+    if (scoreRangeEmpty(r)) return 0;
+    return this.countBetween((s) => !scoreGteMin(s, r), (s) => scoreLteMax(s, r));
   }
 
   countInLex(r: LexRange): number {
-    const first = this.firstInLex(r);
-    if (first === null) return 0;
-    const last = this.lastInLex(r)!;
-    return this.rank(last.member) - this.rank(first.member) + 1;
+    if (lexRangeEmpty(r)) return 0;
+    return this.countBetween((_s, m) => !lexGteMin(m, r), (_s, m) => lexLteMax(m, r));
+  }
+
+  /**
+   * Calls visit(member, score) for the members with score in range, ascending, until it returns
+   * false; no node handles are made. `visit` must not modify the set.
+   */
+  forEachInScore(r: ScoreRange, visit: (member: string, score: number) => boolean): void {
+    if (scoreRangeEmpty(r)) return;
+    this.seekFirst((s) => !scoreGteMin(s, r));
+    const max = r.max;
+    const maxex = r.maxex;
+    const ls = this.ls;
+    const lm = this.lm;
+    const meta = this.meta;
+    let i = LB * this.fLeaf + this.fPos;
+    for (let L = this.fLeaf; L !== NIL; L = meta[3 * L + 1], i = LB * L) {
+      const e = LB * L + meta[3 * L];
+      for (; i < e; i++) {
+        const s = ls[i];
+        if (maxex ? s >= max : s > max) return;
+        if (!visit(lm[i], s)) return;
+      }
+    }
   }
 
   /** Removes members with score in range; returns them in ascending order. */
   deleteRangeByScore(r: ScoreRange): string[] {
-    const first = this.firstInScore(r);
-    if (first === null) return [];
-    return this.removeRun(this.index.get(first.member)!, (id) => scoreLteMax(this.a.f[id >> 1], r), Infinity);
+    if (scoreRangeEmpty(r)) return [];
+    this.seekFirst((s) => !scoreGteMin(s, r));
+    return this.removeRun((s) => scoreLteMax(s, r), Infinity);
   }
 
   deleteRangeByLex(r: LexRange): string[] {
-    const first = this.firstInLex(r);
-    if (first === null) return [];
-    return this.removeRun(this.index.get(first.member)!, (id) => lexLteMax(this.members[this.a.m[id + SLOT]], r), Infinity);
+    if (lexRangeEmpty(r)) return [];
+    this.seekFirst((_s, m) => !lexGteMin(m, r));
+    return this.removeRun((_s, m) => lexLteMax(m, r), Infinity);
   }
 
   /** Removes ranks start..end (0-based, inclusive, already clamped); returns the members. */
   deleteRangeByRank(start: number, end: number): string[] {
     if (start < 0 || start > end || start >= this.members.length) return [];
-    return this.removeRun(this.idAtRank(start + 1), () => true, end - start + 1);
+    this.seekRank(start);
+    return this.removeRun(() => true, end - start + 1);
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.a.m[HEAD + NX]; n !== NIL; n = this.a.m[n + NX]) yield [this.members[this.a.m[n + SLOT]], this.a.f[n >> 1]];
+    for (let L = this.head; L !== NIL; L = this.meta[3 * L + 1]) {
+      const o = LB * L;
+      for (let i = o; i < o + this.meta[3 * L]; i++) yield [this.lm[i], this.ls[i]];
+    }
   }
 
   /**
@@ -279,7 +298,7 @@ export class ZSet {
     const stop = Math.max(0, pos - Math.max(1, count));
     while (pos > stop) {
       pos--;
-      emit(this.members[pos], this.a.f[this.nodeOf[pos] >> 1]);
+      emit(this.members[pos], this.scores[pos]);
     }
     return pos;
   }
@@ -291,15 +310,11 @@ export class ZSet {
   }
 
   clone(): ZSet {
-    // Records, slots and ids are position-independent: copying them is a complete deep copy.
     const z = new ZSet();
-    z.a = this.a.copy();
-    z.level = this.level;
-    z.tail = this.tail;
-    z.length = this.length;
+    this.copyTreeInto(z);
     z.index = new Map(this.index);
     z.members = this.members.slice();
-    z.nodeOf = this.nodeOf.slice();
+    z.scores = this.scores.slice();
     return z;
   }
 
@@ -309,207 +324,37 @@ export class ZSet {
     return m;
   }
 
-  /* ------------------------------------------------------------------ skip list internals */
+  /* ------------------------------------------------------------------ internals */
 
-  /** (score of node y, its member) strictly before (s, member)? */
-  private before(ys: number, y: number, s: number, member: string): boolean {
-    return ys < s || (ys === s && this.members[this.a.m[y + SLOT]] < member);
-  }
-
-  /** 1-based rank of linked node n (whose member is `member`). */
-  private rankOf(n: number, member: string): number {
-    const { m, f } = this.a;
-    const mem = this.members;
-    const score = f[n >> 1];
-    let x = HEAD;
-    let r = 0;
-    for (let i = this.level - 1; i >= 1 && x !== n; i--) {
-      const o = NX + 2 * i;
-      // advance while y <= n
-      for (let y = m[x + o]; y !== NIL; y = m[x + o]) {
-        const ys = f[y >> 1];
-        if (y !== n && !(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
-        r += m[x + o + 1];
-        x = y;
-      }
-    }
-    if (x !== n) {
-      // n is reached at level 0 by following NX; counting steps is cheaper than comparing
-      for (let y = m[x + NX]; y !== NIL; y = m[y + NX]) {
-        r++;
-        if (y === n) break;
-      }
-    }
-    return r;
-  }
-
-  /** Id of the node at 1-based rank `target` (1 <= target <= size). */
-  private idAtRank(target: number): number {
-    const m = this.a.m;
-    let x = HEAD;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 1; i--) {
-      const o = NX + 2 * i;
-      for (let y = m[x + o]; y !== NIL && traversed + m[x + o + 1] <= target; y = m[x + o]) {
-        traversed += m[x + o + 1];
-        x = y;
-      }
-      if (traversed === target) return x;
-    }
-    while (traversed < target && m[x + NX] !== NIL) {
-      x = m[x + NX];
-      traversed++;
-    }
-    return traversed === target ? x : NIL;
+  /** Entries failing `before` and passing `inside` (both monotone along the order). */
+  private countBetween(before: KeyTest, inside: KeyTest): number {
+    this.seekFirst(before);
+    const lo = this.fRank;
+    this.seekLast(inside);
+    const n = this.fRank + 1 - lo;
+    return n > 0 ? n : 0;
   }
 
   /**
-   * Removes up to `max` consecutive nodes from `start` while `keep(id)` holds; returns their
-   * members in order. Each removal is O(log n), as the per-member removals it replaces.
+   * Removes up to `max` consecutive entries from the positioned one while `inside` holds;
+   * returns their members in order. O(log n) per removal, as the per-member removals it replaces.
    */
-  private removeRun(start: number, inside: (id: number) => boolean, max: number): string[] {
+  private removeRun(inside: KeyTest, max: number): string[] {
     const out: string[] = [];
-    const m = this.a.m;
-    for (let n = start, k = 0; n !== NIL && k < max && inside(n); k++) {
-      const next = m[n + NX];
-      const member = this.members[m[n + SLOT]];
-      out.push(member);
-      this.remove(n, member);
-      n = next;
+    const ls = this.ls;
+    const lm = this.lm;
+    const meta = this.meta;
+    // collect first: removals reshape the leaves being walked
+    let i = LB * this.fLeaf + this.fPos;
+    walk: for (let L = this.fLeaf; L !== NIL && out.length < max; L = meta[3 * L + 1], i = LB * L) {
+      const e = LB * L + meta[3 * L];
+      for (; i < e && out.length < max; i++) {
+        if (!inside(ls[i], lm[i])) break walk;
+        out.push(lm[i]);
+      }
     }
-    this.maybeCompact();
+    for (const member of out) this.delete(member);
     return out;
-  }
-
-  /**
-   * Shrinks the arena once three quarters of it are free. Only done between operations (ids held
-   * inside an operation stay valid), it renumbers the nodes, so the index and nodeOf follow; the
-   * slots do not move. O(n), after at least n/2 removals since the last resize: amortized O(1).
-   */
-  private maybeCompact(): void {
-    if (!this.a.sparse()) return;
-    const { a, remap } = this.a.compacted();
-    this.a = a;
-    const m = a.m;
-    const members = this.members;
-    const nodeOf = this.nodeOf;
-    for (let n = m[HEAD + NX]; n !== NIL; n = m[n + NX]) {
-      const slot = m[n + SLOT];
-      nodeOf[slot] = n;
-      this.index.set(members[slot], n);
-    }
-    this.tail = this.tail === NIL ? NIL : remap(this.tail);
-  }
-
-  /** Unlinks node n, frees its record, and drops it from the index and the slots. */
-  private remove(n: number, member: string): void {
-    const a = this.a;
-    this.unlink(n, a.f[n >> 1], member);
-    this.index.delete(member);
-    const hole = a.m[n + SLOT];
-    const members = this.members;
-    const nodeOf = this.nodeOf;
-    const last = members.length - 1;
-    if (hole !== last) {
-      const moved = nodeOf[last];
-      members[hole] = members[last];
-      nodeOf[hole] = moved;
-      a.m[moved + SLOT] = hole;
-    }
-    members.pop();
-    nodeOf.pop();
-    a.free(n);
-  }
-
-  /** Links a detached record n at its (score, member) position, with the level it was built with. */
-  private link(n: number, score: number, member: string): void {
-    const a = this.a;
-    const m = a.m;
-    const f = a.f;
-    const mem = this.members;
-    let x = HEAD;
-    let r = 0;
-    for (let i = this.level - 1; i >= 1; i--) {
-      const o = NX + 2 * i;
-      for (let y = m[x + o]; y !== NIL; y = m[x + o]) {
-        const ys = f[y >> 1];
-        if (!(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
-        r += m[x + o + 1];
-        x = y;
-      }
-      UPDATE[i] = x;
-      RANK[i] = r;
-    }
-    for (let y = m[x + NX]; y !== NIL; y = m[x + NX]) {
-      const ys = f[y >> 1];
-      if (!(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
-      r++;
-      x = y;
-    }
-    // x precedes n at level 0 and r is x's rank (head = 0)
-    const level = m[n + LVL];
-    if (level > this.level) {
-      const length = this.length;
-      for (let i = this.level; i < level; i++) {
-        RANK[i] = 0;
-        UPDATE[i] = HEAD;
-        m[HEAD + NX + 2 * i + 1] = length;
-      }
-      this.level = level;
-    }
-    const after = m[x + NX];
-    m[n + NX] = after;
-    m[x + NX] = n;
-    m[n + PREV] = x === HEAD ? NIL : x;
-    if (after !== NIL) m[after + PREV] = n;
-    else this.tail = n;
-    for (let i = 1; i < level; i++) {
-      const u = UPDATE[i];
-      const o = NX + 2 * i;
-      const d = r - RANK[i];
-      m[n + o] = m[u + o];
-      m[u + o] = n;
-      m[n + o + 1] = m[u + o + 1] - d;
-      m[u + o + 1] = d + 1;
-    }
-    for (let i = level; i < this.level; i++) m[UPDATE[i] + NX + 2 * i + 1]++;
-    this.length++;
-  }
-
-  /** Detaches a linked record (its own links are left stale; link() rewrites them). */
-  private unlink(n: number, score: number, member: string): void {
-    const m = this.a.m;
-    const f = this.a.f;
-    const mem = this.members;
-    let x = HEAD;
-    const top = this.level;
-    for (let i = top - 1; i >= 1; i--) {
-      const o = NX + 2 * i;
-      for (let y = m[x + o]; y !== NIL && y !== n; y = m[x + o]) {
-        const ys = f[y >> 1];
-        if (!(ys < score || (ys === score && mem[m[y + SLOT]] < member))) break;
-        x = y;
-      }
-      UPDATE[i] = x;
-    }
-    for (let i = 1; i < top; i++) {
-      const u = UPDATE[i];
-      const o = NX + 2 * i;
-      if (m[u + o] === n) {
-        m[u + o + 1] += m[n + o + 1] - 1;
-        m[u + o] = m[n + o];
-      } else {
-        m[u + o + 1]--;
-      }
-    }
-    // level 0 needs no search: the predecessor is PREV
-    const p = m[n + PREV];
-    const after = m[n + NX];
-    m[(p === NIL ? HEAD : p) + NX] = after;
-    if (after !== NIL) m[after + PREV] = p;
-    else this.tail = p;
-    while (this.level > 1 && m[HEAD + NX + 2 * (this.level - 1)] === NIL) this.level--;
-    this.length--;
   }
 }
 
