@@ -2,16 +2,17 @@
  * Side-by-side benchmark: redis-server and Redoubt, same machine, same run.
  *
  * Throughput: redis-benchmark (-q --csv, 50 clients) runs PING (ping_mbulk), SET, GET, INCR and
- * MSET at pipeline 1 and 16, alternating between the two servers round by round (so drift in the
- * machine's load hits both alike); the table reports the median requests per second of each and
- * their ratio. Memory: a raw-socket pipelined loader writes the same N keys with 100-byte values
+ * MSET at pipeline 1 and 16. Each row is one redis-benchmark run per server, the two runs back to
+ * back (which server goes first alternates by round): the host's load drifts over minutes, and a
+ * pair taken seconds apart sees the same machine. The table reports the median requests per
+ * second of each server and the median of the pairs' ratios. Memory: a raw-socket pipelined loader writes the same N keys with 100-byte values
  * into each server, and the report gives used_memory (INFO memory) and resident set size
  * (/proc/<pid>/status VmRSS) per key, net of what each server used before loading.
  *
  * Data types (issue 5): LPUSH, RPOP, SADD, HSET, SPOP, ZADD, LRANGE_100 and LRANGE_600 are
- * redis-benchmark's built-in tests, run in one invocation with -r 100000 so the collections hold
- * many distinct members (its LPUSH "needed to benchmark LRANGE" prefill fills mylist before the
- * LRANGE tests and is not a row of its own). GEOADD and GEOSEARCH are explicit command lines:
+ * redis-benchmark's built-in tests, each its own run with -r 100000 so the collections hold many
+ * distinct members, in redis-benchmark's order so each finds what the ones before built (RPOP pops
+ * LPUSH's list, SPOP SADD's set; LRANGE's runs bring their own LPUSH prefill, not a row). GEOADD and GEOSEARCH are explicit command lines:
  * GEOADD writes random members around (13.0, 38.0); GEOSEARCH queries a key this script prefills
  * with GEO_POINTS points spread uniformly over a 0.5 x 0.5 degree square (~2,400 km^2), within
  * 500 m of its centre, COUNT 10 ASC (27 points fall in the circle, a few hundred in the geohash
@@ -121,8 +122,8 @@ interface TlsTarget { ca: string; ports: Map<number, number> }
 type Workload = ({ tests: string[] } | { command: string[]; label: string }) & { extra?: string[]; requests?: number };
 
 /** The string rows, as the options restrict them. */
-function stringWorkload(o: Options): Workload {
-  return { tests: o.acl ? ['set', 'get'] : o.tls ? ['ping_mbulk', 'set', 'get'] : TESTS };
+function stringTests(o: Options): string[] {
+  return o.acl ? ['set', 'get'] : o.tls ? ['ping_mbulk', 'set', 'get'] : TESTS;
 }
 
 /**
@@ -329,37 +330,55 @@ async function main(): Promise<void> {
       process.stdout.write(`as user ${ACL_USER}: ${ACL_RULES.filter((r) => !r.startsWith('>')).join(' ')}\n\n`);
     }
 
-    const samples = new Map<string, { redis: number[]; redoubt: number[] }>();
+    const samples = new Map<string, { redis: number[]; redoubt: number[]; ratios: number[] }>();
     const record = (name: string, pipeline: number, rps: Map<string, number>) => {
       for (const [test, v] of rps) {
         const key = `${test}\t${pipeline}`;
-        if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [] });
-        samples.get(key)![name as 'redis' | 'redoubt'].push(v);
+        if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [], ratios: [] });
+        const s = samples.get(key)!;
+        s[name as 'redis' | 'redoubt'].push(v);
+        // the two runs of a pair follow each other: their ratio sees the same machine
+        if (s.redis.length === s.redoubt.length) s.ratios.push(s.redoubt[s.redoubt.length - 1] / s.redis[s.redis.length - 1]);
       }
     };
+    // A server still lacking a family gets 'n/a' rows rather than timing its error replies.
+    const lacks = new Map<RunningServer, Set<string>>();
+    if (o.types) {
+      for (const [name, server] of [['redis', redis], ['redoubt', redoubt]] as const) {
+        const missing = new Set<string>();
+        for (const c of ['lpush', 'rpop', 'lrange', 'sadd', 'spop', 'hset', 'zadd', 'geoadd', 'geosearch']) if (!(await hasCommand(server.port, c))) missing.add(c);
+        if (missing.size) process.stdout.write(`${name} lacks ${[...missing].join(' ')}: those rows are skipped for it\n`);
+        lacks.set(server, missing);
+      }
+    }
+    /** one row's measurement: what redis-benchmark runs, what must hold before, what it needs */
+    interface Job { work: Workload; flush?: boolean; before?: (port: number) => Promise<void>; needs: string[]; tls: boolean }
+    const jobs: Job[] = [];
+    if (o.strings) {
+      stringTests(o).forEach((t, i) => jobs.push({ work: { tests: [t] }, flush: i === 0, needs: [], tls: true }));
+    }
+    if (o.types) {
+      // in redis-benchmark's own order, so each test finds what the previous ones built (RPOP pops
+      // LPUSH's list, SPOP SADD's set); LRANGE's runs bring their own LPUSH prefill
+      TYPE_TESTS.forEach((t, i) => jobs.push({
+        work: { tests: [t], extra: ['-r', String(TYPE_KEYSPACE)] }, flush: i === 0, tls: false,
+        needs: t.startsWith('lrange') ? ['lrange', 'lpush'] : [t],
+      }));
+      jobs.push({ work: { command: GEOADD_CMD, label: 'GEOADD', extra: ['-r', '1000000000'] }, needs: ['geoadd'], tls: false });
+      jobs.push({ work: { command: GEOSEARCH_CMD, label: 'GEOSEARCH', requests: Math.max(1000, o.requests >> 2) }, before: loadGeo, needs: ['geoadd', 'geosearch'], tls: false });
+    }
+    // Each row is measured on both servers back to back (alternating which goes first), round
+    // after round: the machine's load drifts over minutes, and a pair taken seconds apart sees
+    // the same machine. The ratio reported is the median of the pairs' ratios.
     for (let round = 0; round < o.rounds; round++) {
       const order: [string, RunningServer][] = round % 2 === 0 ? [['redis', redis], ['redoubt', redoubt]] : [['redoubt', redoubt], ['redis', redis]];
       for (const pipeline of PIPELINES) {
-        for (const [name, server] of order) {
-          if (o.strings) {
-            await query(server.port, ['FLUSHALL']);
-            record(name, pipeline, await redisBenchmark(server.port, pipeline, o, tlsTarget, stringWorkload(o)));
-          }
-          if (o.types) {
-            // A server still lacking a family gets 'n/a' rows rather than timing its error replies.
-            const missing: string[] = [];
-            for (const c of ['lpush', 'rpop', 'lrange', 'sadd', 'spop', 'hset', 'zadd', 'geoadd', 'geosearch']) if (!(await hasCommand(server.port, c))) missing.push(c);
-            if (missing.length && round === 0 && pipeline === PIPELINES[0]) process.stdout.write(`${name} lacks ${missing.join(' ')}: those rows are skipped for it\n`);
-            const typeTests = TYPE_TESTS.filter((t) => !missing.includes(t.replace(/_\d+$/, '')) && !(t === 'lrange_100' || t === 'lrange_600' ? missing.includes('lpush') : false));
-            await query(server.port, ['FLUSHALL']);
-            if (typeTests.length) record(name, pipeline, await redisBenchmark(server.port, pipeline, o, null, { tests: typeTests, extra: ['-r', String(TYPE_KEYSPACE)] }));
-            if (!missing.includes('geoadd')) {
-              record(name, pipeline, await redisBenchmark(server.port, pipeline, o, null, { command: GEOADD_CMD, label: 'GEOADD', extra: ['-r', '1000000000'] }));
-              if (!missing.includes('geosearch')) {
-                await loadGeo(server.port);
-                record(name, pipeline, await redisBenchmark(server.port, pipeline, o, null, { command: GEOSEARCH_CMD, label: 'GEOSEARCH', requests: Math.max(1000, o.requests >> 2) }));
-              }
-            }
+        for (const job of jobs) {
+          if (order.some(([, server]) => job.needs.some((c) => lacks.get(server)?.has(c)))) continue;
+          for (const [name, server] of order) {
+            if (job.flush) await query(server.port, ['FLUSHALL']);
+            if (job.before) await job.before(server.port);
+            record(name, pipeline, await redisBenchmark(server.port, pipeline, o, job.tls ? tlsTarget : null, job.work));
           }
         }
       }
@@ -368,11 +387,9 @@ async function main(): Promise<void> {
     const rows = [['test', 'pipeline', 'redis rps', 'redoubt rps', 'ratio']];
     for (const [key, s] of samples) {
       const [test, pipeline] = key.split('\t');
-      const a = median(s.redis);
-      const b = median(s.redoubt);
-      rows.push([test, pipeline, fmt(a), fmt(b), s.redis.length && s.redoubt.length ? (b / a).toFixed(2) : 'n/a']);
+      rows.push([test, pipeline, fmt(median(s.redis)), fmt(median(s.redoubt)), s.ratios.length ? median(s.ratios).toFixed(2) : 'n/a']);
     }
-    process.stdout.write('\nThroughput (median requests per second; ratio = redoubt / redis)\n\n' + table(rows) + '\n\n');
+    process.stdout.write('\nThroughput (median requests per second; ratio = median of the paired runs\' redoubt / redis)\n\n' + table(rows) + '\n\n');
     if (o.acl || o.tls || !o.strings) return;
 
     const mem = [['server', 'keys', 'used_memory', 'bytes/key', 'RSS', 'RSS bytes/key']];
