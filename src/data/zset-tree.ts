@@ -463,21 +463,30 @@ export class ZTree {
   }
 
   /**
-   * Positions at the first entry failing `before` (fLeaf NIL when there is none); fRank is the
-   * number of entries passing it.
+   * Descends to the leaf holding the boundary of `test` (entries passing it come first); fRank is
+   * set to the number of entries in the leaves before that one.
    */
-  protected seekFirst(before: KeyTest): void {
+  private descendWhile(test: KeyTest): number {
     let node = this.root;
     let r = 0;
     for (let d = this.height; d > 0; d--) {
       const x = node as Inner;
-      const i = childWhile(x, before);
+      const i = childWhile(x, test);
       r += sum(x.cnt, 0, i);
       node = x.kids[i];
     }
-    const L = node as number;
+    this.fRank = r;
+    return node as number;
+  }
+
+  /**
+   * Positions at the first entry failing `before` (fLeaf NIL when there is none); fRank is the
+   * number of entries passing it.
+   */
+  protected seekFirst(before: KeyTest): void {
+    const L = this.descendWhile(before);
     const p = this.leafWhile(L, before);
-    this.fRank = r + p;
+    this.fRank += p;
     if (p < this.meta[3 * L]) {
       this.fLeaf = L;
       this.fPos = p;
@@ -492,17 +501,9 @@ export class ZTree {
    * rank, so fRank + 1 entries pass.
    */
   protected seekLast(inside: KeyTest): void {
-    let node = this.root;
-    let r = 0;
-    for (let d = this.height; d > 0; d--) {
-      const x = node as Inner;
-      const i = childWhile(x, inside);
-      r += sum(x.cnt, 0, i);
-      node = x.kids[i];
-    }
-    const L = node as number;
+    const L = this.descendWhile(inside);
     const p = this.leafWhile(L, inside) - 1;
-    this.fRank = r + p;
+    this.fRank += p;
     if (p >= 0) {
       this.fLeaf = L;
       this.fPos = p;
