@@ -131,7 +131,6 @@ export async function main(args: string[]): Promise<void> {
   // changed, so it exits at once without saving (Redis never saves a half-loaded dataset either);
   // afterwards SIGTERM/SIGINT shut down as SHUTDOWN does.
   let started = false;
-  let shuttingDown = false;
   const onSignal = (sig: 'SIGTERM' | 'SIGINT') => {
     if (!started) {
       server.log('warning', `Received ${sig} before the server was ready: exiting without saving.`);
@@ -140,7 +139,7 @@ export async function main(args: string[]): Promise<void> {
       server.logger.close();
       process.exit(0);
     }
-    if (shuttingDown) {
+    if (server.shutdownUnderWay) {
       if (sig === 'SIGINT') {
         server.log('warning', 'You insist... exiting now.');
         if (pidfile !== '') try { fs.unlinkSync(pidfile); } catch { /* gone */ }
@@ -148,7 +147,6 @@ export async function main(args: string[]): Promise<void> {
       }
       return;
     }
-    shuttingDown = true;
     server.log('warning', `Received ${sig} scheduling shutdown...`);
     server.shutdown({});
   };

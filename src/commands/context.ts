@@ -114,8 +114,14 @@ export interface ServerView {
   /** CLIENT PAUSE / UNPAUSE */
   pause(untilMs: number, mode: 'all' | 'write'): void;
   unpause(): void;
-  /** Shut down the server. Returns an error text if refused (e.g. SAVE failed), else never returns normally. */
-  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }): string | null;
+  /**
+   * Shut down the server (src/server/shutdown.ts). Returns the reply: an error text if refused
+   * (e.g. SAVE failed), 'OK' for an ABORT that cancelled; null when the process exits or the
+   * shutdown waits for replicas, `waiter` then hearing the error if it is cancelled.
+   */
+  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }, waiter?: (error: string) => void): string | null;
+  /** a shutdown is waiting for replicas to catch up */
+  readonly shutdownWaiting: boolean;
   /** INFO text for the requested section names (lower-cased; empty = default sections). */
   infoString(sections: string[]): string;
   /** SLOWLOG entries, newest first. */

@@ -100,11 +100,15 @@ function shutdown(ctx: Ctx): void {
   if ((opts.abort && (opts.save || opts.nosave || opts.now || opts.force)) || (opts.save && opts.nosave)) {
     return ctx.reply.error(ERR.SYNTAX);
   }
-  const err = ctx.server.shutdown(opts);
-  if (err !== null) {
-    if (err === 'OK') ctx.reply.ok();
-    else ctx.reply.error(err);
-  }
+  // inside MULTI or a script the caller cannot block: no waiting for replicas (Redis's rule)
+  if ((ctx.client as { denyBlocking?: boolean }).denyBlocking === true) opts.now = true;
+  let cancelled: ((error: string) => void) | undefined;
+  const wait = new Promise<string>((resolve) => (cancelled = resolve));
+  const err = ctx.server.shutdown(opts, cancelled);
+  if (err === 'OK') ctx.reply.ok();
+  else if (err !== null) ctx.reply.error(err);
+  // waiting for replicas: the caller blocks; a completed shutdown exits, a cancelled one answers
+  else if (ctx.server.shutdownWaiting) ctx.client.block(wait, (error) => ctx.reply.error(error));
 }
 
 export const COMMANDS: CommandSpec[] = [

@@ -308,7 +308,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   bool('activerehashing', 'yes', { pinned: 'hash tables are managed by V8' }),
   int('io-threads', '1', 1n, 128n, { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
   bool('io-threads-do-reads', 'no', { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
-  int('shutdown-timeout', '10', 0n, INT_MAX, { pinned: 'SHUTDOWN does not wait for replicas to catch up' }),
+  int('shutdown-timeout', '10', 0n, INT_MAX),
   enm('shutdown-on-sigint', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
   enm('shutdown-on-sigterm', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
   { name: 'rename-command', type: 'special', default: '', fileOnly: true, parse: parseRename },

@@ -444,7 +444,7 @@ export class PrimarySource {
     this.cronLoops++;
     const server = this.server;
     const period = server.config.get('repl-ping-replica-period') as number;
-    if (this.links.length !== 0 && this.cronLoops % period === 0 && !this.writesPaused() && server.role === 'master') {
+    if (this.links.length !== 0 && this.cronLoops % period === 0 && !this.writesPaused() && !server.shutdownSeq.pausesWrites && server.role === 'master') {
       this.state.propagate(-1, ['PING']);
     }
     // replicas waiting for their RDB get a newline now and then, so their read timeout never fires

@@ -19,6 +19,7 @@ import { ReplicationState } from '../replication/state';
 import type { ReplicaLink } from '../replication/link';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { ShutdownSequence, SHUTDOWN_WAITING } from './shutdown';
 import * as fs from 'node:fs';
 import { Database } from '../data/keyspace';
 import type { Command } from '../commands/table';
@@ -140,6 +141,8 @@ export class Server implements ServerView {
   private pauseTimer: NodeJS.Timeout | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
   shuttingDown = false;
+  /** SHUTDOWN's wait for replicas and its cancellation (src/server/shutdown.ts) */
+  readonly shutdownSeq: ShutdownSequence = new ShutdownSequence(this);
   /** invoked once the process should exit (set by main) */
   onExit: (code: number) => void = (code) => process.exit(code);
 
@@ -853,12 +856,17 @@ export class Server implements ServerView {
 
   /** True if this command must wait (CLIENT PAUSE in effect). */
   mustWait(conn: Connection, argv: string[]): boolean {
-    if (this.pausedUntil === 0) return false;
+    const shutdownPause = this.shutdownSeq.pausesWrites;
+    if (this.pausedUntil === 0 && !shutdownPause) return false;
     // the primary's link, replicas, and monitors (replicas to Redis) are never paused
     if (conn.kind === 'master' || conn.kind === 'replica' || conn.monitor) return false;
-    if (this.now >= this.pausedUntil) {
-      this.unpause();
-      return false;
+    // a shutdown waiting for replicas pauses writes, a CLIENT PAUSE what its mode says
+    let all = false;
+    if (this.pausedUntil !== 0) {
+      if (this.now >= this.pausedUntil) {
+        this.unpause();
+        if (!shutdownPause) return false;
+      } else all = this.pauseMode === 'all';
     }
     // commands the pipeline rejects (unknown, arity, authentication) are answered at once
     const cmd = this.lookupCommand(argv);
@@ -866,7 +874,7 @@ export class Server implements ServerView {
     if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) return false;
     if (!conn.authenticated && !cmd.noAuth && this.authRequired()) return false;
     if (!cmd.noAuth && !conn.aclUser.unrestricted && this.acl.check(conn.aclUser, cmd, argv) !== null) return false;
-    if (this.pauseMode === 'all') return true;
+    if (all) return true;
     // WRITE pause: writes and commands that may replicate (EVAL, PUBLISH...) wait
     return cmd.isWrite || cmd.flags.has('may_replicate');
   }
@@ -893,8 +901,7 @@ export class Server implements ServerView {
     this.pausedUntil = 0;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.pauseTimer = null;
-    this.updateClock();
-    for (const c of [...this.connections.values()]) if (c.pending.length > 0 || c.socket.isPaused()) c.resume();
+    this.resumeWaiting();
   }
 
   /* ------------------------------------------------------------------ connections */
@@ -1047,8 +1054,9 @@ export class Server implements ServerView {
     this.lruClock = this.evictor.accessClock(this.now);
     this.evictor.cron();
     this.cronLoops++;
-    // a replica leaves expiry to its primary, whose DELs arrive in the stream
-    if (this.primaryLink === null) activeExpireCycle(this);
+    // a replica leaves expiry to its primary, whose DELs arrive in the stream; a shutdown waiting
+    // for replicas deletes nothing (the stream must stop growing, as under a write pause)
+    if (this.primaryLink === null && !this.shutdownSeq.pausesWrites) activeExpireCycle(this);
     // tracking-table-max-keys also applies while idle (after a CONFIG SET lowered it)
     if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(null);
     this.closeExpiredSessions();
@@ -1058,6 +1066,7 @@ export class Server implements ServerView {
     this.infoState.sample(this);
     this.persistence.cron(this.now);
     this.replication.cron(this.now);
+    this.shutdownSeq.cron();
     const timeout = this.config.get('timeout') as number;
     if (timeout > 0) {
       for (const c of [...this.connections.values()]) {
@@ -1086,17 +1095,29 @@ export class Server implements ServerView {
     }
   }
 
-  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }): string | null {
-    // nothing ever waits for replicas to catch up, so no shutdown is ever in progress to abort
-    if (opts.abort) return 'ERR No shutdown in progress.';
-    this.log('warning', 'User requested shutdown...');
-    if (!this.persistence.prepareShutdown(opts)) {
-      this.log('warning', 'Errors trying to shut down the server. Check the logs for more information.');
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
-    this.shuttingDown = true;
-    this.finishShutdown(0);
-    return null;
+  /**
+   * SHUTDOWN and the signals: null when the process exits or the shutdown waits for replicas
+   * (`waiter` then hears of a cancellation), else the reply ('OK' for a successful ABORT).
+   */
+  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean; abort?: boolean }, waiter?: (error: string) => void): string | null {
+    if (opts.abort) return this.shutdownSeq.abort() ? 'OK' : 'ERR No shutdown in progress.';
+    const r = this.shutdownSeq.begin(opts, waiter);
+    return r === SHUTDOWN_WAITING ? null : r;
+  }
+
+  /** True from the start of a shutdown (waiting for replicas included) until it is cancelled. */
+  get shutdownUnderWay(): boolean {
+    return this.shuttingDown || this.shutdownSeq.initiated;
+  }
+
+  get shutdownWaiting(): boolean {
+    return this.shutdownSeq.initiated;
+  }
+
+  /** Connections whose commands waited for a pause that ended run again. */
+  resumeWaiting(): void {
+    this.updateClock();
+    for (const c of [...this.connections.values()]) if (c.pending.length > 0 || c.socket.isPaused()) c.resume();
   }
 
   /** Closes listeners and connections, removes the pid file, exits. */
