@@ -27,14 +27,7 @@ async function server(args: string[] = [], cwd?: string): Promise<RunningServer>
   return s;
 }
 
-async function call(port: number, ...args: string[]): Promise<RespValue> {
-  const c = await RawConn.open(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
+const call = RawConn.callOnce;
 
 function ints(v: RespValue): number[] {
   assert.ok(Array.isArray(v.v), JSON.stringify(v));

@@ -17,14 +17,7 @@ import { until as untilTrue } from '../support/poll';
 
 const haveRedis = redisServerBin() !== null;
 
-async function call(port: number, ...args: string[]): Promise<RespValue> {
-  const c = await RawConn.open(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
+const call = RawConn.callOnce;
 
 function text(v: RespValue): string {
   return String((v as { v: unknown }).v);

@@ -14,14 +14,7 @@ import { RawConn } from '../support/dataset';
 import type { RespValue } from '../support/resp';
 import { until } from '../support/poll';
 
-async function call(port: number, ...args: string[]): Promise<RespValue> {
-  const c = await RawConn.open(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
+const call = RawConn.callOnce;
 
 async function field(port: number, section: string, name: string): Promise<string | undefined> {
   const r = await call(port, 'INFO', section);

@@ -74,6 +74,16 @@ export class RawConn {
     });
   }
 
+  /** One command on a connection of its own, closed afterwards. */
+  static async callOnce(port: number, ...args: string[]): Promise<RespValue> {
+    const c = await RawConn.open(port);
+    try {
+      return await c.call(...args);
+    } finally {
+      c.close();
+    }
+  }
+
   /** Sends several commands in one write; resolves with their replies in order. */
   pipeline(cmds: string[][]): Promise<RespValue[]> {
     if (this.failed) return Promise.reject(this.failed);
