@@ -181,7 +181,7 @@ function clientNoEvict(ctx: Ctx): void {
 }
 
 /**
- * CLIENT UNBLOCK id [TIMEOUT|ERROR]: finishes a client blocked on keys (BLPOP & co.) as if its
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR]: finishes a client blocked on keys (BLPOP & co.) or in WAIT as if its
  * timeout had passed, or with an UNBLOCKED error. The reason is checked before the id, as in Redis.
  */
 function clientUnblock(ctx: Ctx): void {

@@ -375,6 +375,29 @@ export class PrimarySource {
     w.conn.unsuspend();
   }
 
+  /** clients blocked in WAIT (they count in INFO blocked_clients, as in Redis) */
+  get waitingClients(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * CLIENT UNBLOCK of a client in WAIT: it answers as at its timeout (the replicas that
+   * acknowledged so far), or with the UNBLOCKED error. False if the client is not waiting.
+   */
+  unblockWait(conn: Connection, withError: boolean): boolean {
+    const w = this.waiters.find((x) => x.conn === conn);
+    if (w === undefined) return false;
+    if (!withError) {
+      this.finishWait(w);
+      return true;
+    }
+    this.waiters.splice(this.waiters.indexOf(w), 1);
+    if (w.timer !== null) clearTimeout(w.timer);
+    conn.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    conn.unsuspend();
+    return true;
+  }
+
   private serveWaiters(): void {
     for (const w of [...this.waiters]) {
       if (w.conn.closed) this.finishWait(w);

@@ -164,7 +164,7 @@ function clientsSection(server: Server): Lines {
     ['maxclients', server.maxClients],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', server.blocking.count],
+    ['blocked_clients', server.blocking.count + server.replication.source.waitingClients],
     ['tracking_clients', server.tracking.clientCount],
     ['clients_in_timeout_table', server.blocking.withTimeout],
   ];

@@ -724,7 +724,7 @@ export class Server implements ServerView {
 
   unblockClient(id: number, withError: boolean): boolean {
     const c = this.connections.get(id);
-    return c !== undefined && this.blocking.unblockByRequest(c, withError);
+    return c !== undefined && (this.blocking.unblockByRequest(c, withError) || this.replication.source.unblockWait(c, withError));
   }
 
   signalModifiedKey(db: Database, key: string): void {

@@ -189,6 +189,23 @@ const scenarios: [string, Scenario][] = [
     assert.equal(e.log('a-ping', await a.call('PING')), 'PONG');
     assert.equal(e.log('b-ping', await b.call('PING')), 'PONG');
   }],
+  ['CLIENT UNBLOCK releases WAIT (TIMEOUT answers the replicas acknowledged so far; ERROR)', async (e) => {
+    const [p, a, b] = [await e.open(), await e.open(), await e.open(3)];
+    const ida = (await a.call('CLIENT', 'ID'))!.v as string;
+    const idb = (await b.call('CLIENT', 'ID'))!.v as string;
+    // no replica will ever acknowledge: both wait until unblocked
+    a.send('WAIT', '1', '0');
+    b.send('WAIT', '2', '0');
+    await e.blocked(2);
+    assert.equal(e.log('u1', await p.call('CLIENT', 'UNBLOCK', ida, 'TIMEOUT')), '1');
+    assert.equal(e.log('a', await next(a)), '0');
+    assert.equal(e.log('u2', await p.call('CLIENT', 'UNBLOCK', idb, 'ERROR')), '1');
+    assert.equal(e.log('b', await next(b)), '-UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    assert.equal(e.log('u3', await p.call('CLIENT', 'UNBLOCK', ida)), '0');
+    await e.blocked(0);
+    assert.equal(e.log('a-ping', await a.call('PING')), 'PONG');
+    assert.equal(e.log('b-ping', await b.call('PING')), 'PONG');
+  }],
   ['a killed blocked client is forgotten; the next one is served', async (e) => {
     const [p, a, b] = [await e.open(), await e.open(), await e.open()];
     const ida = (await a.call('CLIENT', 'ID'))!.v as string;
