@@ -129,6 +129,7 @@ export class FullSyncs {
     link.initialOffset = offset;
     link.state = 'wait_bgsave_end';
     link.ackTime = this.server.now;
+    link.transferProgress = this.server.now;
     this.waitingSince.delete(link);
     job.links.add(link);
     // the replica will not know which db the stream has selected: the next write says it
@@ -183,10 +184,14 @@ export class FullSyncs {
     );
   }
 
-  /** Waits until no replica of the job has more than HIGH_WATER bytes unsent. */
+  /**
+   * Waits until no replica of the job has more than HIGH_WATER bytes unsent. A replica that stops
+   * reading holds the transfer here until the cron drops it after repl-timeout (transferProgress).
+   */
   private async throttle(job: Job): Promise<void> {
     for (const l of job.links) {
       l.flush();
+      if (l.socketPending <= HIGH_WATER) l.transferProgress = Date.now();
       while (!l.closed && l.socketPending > HIGH_WATER) {
         await new Promise<void>((resolve) => {
           const sock = l.conn.socket;
@@ -194,6 +199,7 @@ export class FullSyncs {
           sock.once('drain', done);
           sock.once('close', done);
         });
+        l.transferProgress = Date.now();
       }
     }
   }

@@ -47,6 +47,8 @@ export class ReplicaLink implements ReplicaStream {
   startOnAck = false;
   /** offset the RDB of its full sync corresponds to */
   initialOffset = -1;
+  /** unix ms when a diskless transfer to this replica last made progress (Redis's repl_last_partial_write) */
+  transferProgress = 0;
   /** stream held back until the replica is online */
   private held: Buffer[] = [];
   private heldBytes = 0;
@@ -481,6 +483,11 @@ export class PrimarySource {
     for (const l of [...this.links]) {
       if (l.state === 'online' && !l.prePsync && now - l.ackTime > timeout) {
         server.log('warning', `Disconnecting timedout replica (streaming sync): ${l.name}`);
+        l.close();
+      } else if (l.state === 'wait_bgsave_end' && this.fullSyncs.isDiskless(l) && l.socketPending > 0 && now - l.transferProgress > timeout) {
+        // a replica that stopped reading would hold every other replica's diskless transfer; one
+        // that has taken all it was sent is only waiting for the others and stays
+        server.log('warning', `Disconnecting timedout replica (full sync): ${l.name}`);
         l.close();
       }
     }
