@@ -99,6 +99,8 @@ export interface ServerView {
   readonly stats: Stats;
   /** number of changes since the last save (INFO rdb_changes_since_last_save) */
   dirty: number;
+  /** something consumes the executed write commands (AOF, replicas): ctx.propagateAs is read */
+  readonly propagating: boolean;
   /** cached unix time in ms for this event-loop turn */
   readonly now: number;
   /** LRU clock in seconds, for OBJECT IDLETIME */

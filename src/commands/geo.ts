@@ -62,14 +62,21 @@ function geoadd(ctx: Ctx): void {
   for (let i = 1; i < longIdx; i++) zargv.push(argv[i]);
   const xy = [0, 0];
   const scores: number[] = new Array(elements);
+  // the scores as text are only needed for the ZADD that AOF and replicas receive
+  const propagating = ctx.server.propagating;
   for (let i = 0; i < elements; i++) {
     const at = longIdx + i * 3;
     if (!extractLonLat(ctx, at, null, xy)) return;
     const s = geoScore(xy[0], xy[1]);
-    const text = scoreText(s, xy[0], xy[1]);
-    // the double ZADD would parse from that text (the same value below 2^53)
-    scores[i] = s < 9007199254740992 ? s : Number(text);
-    zargv.push(text, argv[at + 2]);
+    if (s < 9007199254740992) {
+      scores[i] = s;
+      zargv.push(propagating ? scoreText(s, xy[0], xy[1]) : '', argv[at + 2]);
+    } else {
+      // the double ZADD would parse from that text
+      const text = scoreText(s, xy[0], xy[1]);
+      scores[i] = Number(text);
+      zargv.push(text, argv[at + 2]);
+    }
   }
   // Redis replaces the client's argument vector and calls zaddCommand: what is propagated is
   // that ZADD, while MONITOR and SLOWLOG keep showing the GEOADD as sent.
@@ -79,7 +86,7 @@ function geoadd(ctx: Ctx): void {
   } finally {
     ctx.argv = argv;
   }
-  if (ctx.propagateAs === null) ctx.propagateAs = [zargv];
+  if (ctx.propagateAs === null && propagating) ctx.propagateAs = [zargv];
 }
 
 /** Looks up a key for reading; undefined if absent, null after a WRONGTYPE reply. */

@@ -1110,6 +1110,10 @@ export class Server implements ServerView {
     return this.shuttingDown || this.shutdownSeq.initiated;
   }
 
+  get propagating(): boolean {
+    return this.writeListeners.length !== 0;
+  }
+
   get shutdownWaiting(): boolean {
     return this.shutdownSeq.initiated;
   }

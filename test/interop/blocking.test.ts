@@ -418,6 +418,15 @@ const propagationScenarios: [string, Scenario, string[][]][] = [
     ['RPUSH', 'l', 'x', 'y'],
     ['LMOVE', 'l', 'm', 'left', 'Right'], ['RPOPLPUSH', 'l', 'm'], ['LMOVE', 'm', 'm', 'LEFT', 'LEFT'],
   ]],
+  ['GEOADD propagates as zadd with its scores as text', async (e) => {
+    const p = await e.open();
+    await p.call('GEOADD', 'g', '13.361389', '38.115556', 'Palermo', '-180', '-85.05112878', 'sw');
+    await p.call('GEOADD', 'g', 'XX', 'CH', '15.087269', '37.502669', 'Palermo');
+    await p.call('GEOADD', 'g', 'NX', '15.087269', '37.502669', 'Palermo');
+  }, [
+    ['zadd', 'g', '3479099956230698', 'Palermo', '0', 'sw'],
+    ['zadd', 'g', 'XX', 'CH', '3479447370796909', 'Palermo'],
+  ]],
   ['forms of clients served later', async (e) => {
     const [p, a, b, c, d] = [await e.open(), await e.open(), await e.open(), await e.open(), await e.open()];
     a.send('BRPOP', 'k', '0');

@@ -79,6 +79,9 @@ function streamWrites(tag: string): string[][] {
     ['SET', `${tag}:ex`, 'x', 'EX', '1000'], ['SELECT', '0'], ['DEL', 'str:small'],
     ['ZADD', `${tag}:z`, '1.5', 'a'], ['SADD', `${tag}:set`, 'x'], ['SREM', `${tag}:set`, 'x'],
     ['SET', `${tag}:gone`, 'x', 'PX', '1'],
+    // propagated as ZADD with its scores as text (built only while something consumes the stream)
+    ['GEOADD', `${tag}:geo`, '13.361389', '38.115556', 'Palermo', '-180', '-85.05112878', 'sw'],
+    ['GEOADD', `${tag}:geo`, 'XX', 'CH', '13.361390', '38.115556', 'Palermo'],
   ];
 }
 

@@ -266,6 +266,9 @@ export function allTypesCommands(opts: { scale?: number; futureMs?: number } = {
     ['ZADD', 'zset:small', '1', 'one', '2.5', 'two', '-inf', 'minf', '+inf', 'pinf', '0', ALL_BYTES.slice(0, 20)],
     ['ZADD', 'zset:big', ...range(500 * scale).flatMap((i) => [String(i / 7), `member${i}`])],
     ['ZADD', 'zset:longmember', '1', 'm'.repeat(100)],
+    // GEOADD propagates as ZADD with the 52-bit scores as text (the edges test the exact text)
+    ['GEOADD', 'geo:points', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
+    ['GEOADD', 'geo:points', 'CH', '179.999999', '85.05112', 'ne', '-180', '-85.05112878', 'sw'],
     ['PFADD', 'hll:sparse', 'a', 'b', 'c'],
     ['PFADD', 'hll:dense', ...range(5000).map((i) => `e${i}`)],
     ['RPUSH', 'ttl:list', 'a', 'b'], ['PEXPIREAT', 'ttl:list', future],
