@@ -20,11 +20,10 @@ import { lookupRead, keySpec, KEY_ARG } from './strings-shared';
 import { extractLonLat, extractUnit, geoArg } from './geo-args';
 import { georadiusGeneric, humanDouble, RADIUS_COORDS, RADIUS_MEMBER, RADIUS_NOSTORE, GEOSEARCH, GEOSEARCHSTORE } from './geo-search';
 
-/** The exact decimal text of a GEOADD score (beyond 2^53 only at longitude 180). */
-function scoreText(s: number, lon: number, lat: number): string {
-  return s < 9007199254740992 ? String(s) : exactScoreText(lon, lat);
-}
-
+/**
+ * The exact decimal text of a GEOADD score of 2^53 or more (only at longitude 180), where the
+ * double would round it; below that, String(score) is exact.
+ */
 function exactScoreText(lon: number, lat: number): string {
   // the score's integer before the double rounding ZADD applies to it
   const latOff = Math.trunc(((lat - -85.05112878) / (85.05112878 - -85.05112878)) * 67108864);
@@ -70,10 +69,10 @@ function geoadd(ctx: Ctx): void {
     const s = geoScore(xy[0], xy[1]);
     if (s < 9007199254740992) {
       scores[i] = s;
-      zargv.push(propagating ? scoreText(s, xy[0], xy[1]) : '', argv[at + 2]);
+      zargv.push(propagating ? String(s) : '', argv[at + 2]);
     } else {
       // the double ZADD would parse from that text
-      const text = scoreText(s, xy[0], xy[1]);
+      const text = exactScoreText(xy[0], xy[1]);
       scores[i] = Number(text);
       zargv.push(text, argv[at + 2]);
     }

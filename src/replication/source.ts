@@ -366,14 +366,16 @@ export class PrimarySource {
     return null;
   }
 
-  private finishWait(w: Waiter): void {
+  /** Answers a WAIT: the replicas that acknowledged so far, or `error` (CLIENT UNBLOCK ERROR). */
+  private finishWait(w: Waiter, error?: string): void {
     const i = this.waiters.indexOf(w);
     if (i < 0) return;
     this.waiters.splice(i, 1);
     if (w.timer !== null) clearTimeout(w.timer);
     if (w.conn.closed) return;
     this.server.updateClock();
-    w.conn.reply.int(this.countAcks(w.offset));
+    if (error !== undefined) w.conn.reply.error(error);
+    else w.conn.reply.int(this.countAcks(w.offset));
     w.conn.unsuspend();
   }
 
@@ -389,14 +391,7 @@ export class PrimarySource {
   unblockWait(conn: Connection, withError: boolean): boolean {
     const w = this.waiters.find((x) => x.conn === conn);
     if (w === undefined) return false;
-    if (!withError) {
-      this.finishWait(w);
-      return true;
-    }
-    this.waiters.splice(this.waiters.indexOf(w), 1);
-    if (w.timer !== null) clearTimeout(w.timer);
-    conn.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    conn.unsuspend();
+    this.finishWait(w, withError ? 'UNBLOCKED client unblocked via CLIENT UNBLOCK' : undefined);
     return true;
   }
 
@@ -469,7 +464,7 @@ export class PrimarySource {
     this.cronLoops++;
     const server = this.server;
     const period = server.config.get('repl-ping-replica-period') as number;
-    if (this.links.length !== 0 && this.cronLoops % period === 0 && !this.writesPaused() && !server.shutdownSeq.pausesWrites && server.role === 'master') {
+    if (this.links.length !== 0 && this.cronLoops % period === 0 && !this.writesPaused() && !server.shutdownSeq.waiting && server.role === 'master') {
       this.state.propagate(-1, ['PING']);
     }
     // replicas waiting for their RDB get a newline now and then, so their read timeout never fires

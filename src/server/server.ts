@@ -856,7 +856,7 @@ export class Server implements ServerView {
 
   /** True if this command must wait (CLIENT PAUSE in effect). */
   mustWait(conn: Connection, argv: string[]): boolean {
-    const shutdownPause = this.shutdownSeq.pausesWrites;
+    const shutdownPause = this.shutdownSeq.waiting;
     if (this.pausedUntil === 0 && !shutdownPause) return false;
     // the primary's link, replicas, and monitors (replicas to Redis) are never paused
     if (conn.kind === 'master' || conn.kind === 'replica' || conn.monitor) return false;
@@ -1056,7 +1056,7 @@ export class Server implements ServerView {
     this.cronLoops++;
     // a replica leaves expiry to its primary, whose DELs arrive in the stream; a shutdown waiting
     // for replicas deletes nothing (the stream must stop growing, as under a write pause)
-    if (this.primaryLink === null && !this.shutdownSeq.pausesWrites) activeExpireCycle(this);
+    if (this.primaryLink === null && !this.shutdownSeq.waiting) activeExpireCycle(this);
     // tracking-table-max-keys also applies while idle (after a CONFIG SET lowered it)
     if (this.tracking.clientCount !== 0) this.tracking.limitUsedSlots(null);
     this.closeExpiredSessions();
@@ -1107,7 +1107,7 @@ export class Server implements ServerView {
 
   /** True from the start of a shutdown (waiting for replicas included) until it is cancelled. */
   get shutdownUnderWay(): boolean {
-    return this.shuttingDown || this.shutdownSeq.initiated;
+    return this.shuttingDown || this.shutdownSeq.waiting;
   }
 
   get propagating(): boolean {
@@ -1115,7 +1115,7 @@ export class Server implements ServerView {
   }
 
   get shutdownWaiting(): boolean {
-    return this.shutdownSeq.initiated;
+    return this.shutdownSeq.waiting;
   }
 
   /** Connections whose commands waited for a pause that ended run again. */

@@ -13,7 +13,7 @@
  *
  * Invariants:
  *  - `deadline` is non-zero exactly while a shutdown waits for replicas (Redis's shutdown_mstime);
- *    writes are paused exactly then (Server.mustWait consults `pausesWrites`).
+ *    writes are paused exactly then (Server.mustWait consults `waiting`).
  *  - A shutdown that completes never returns: the host's finishShutdown exits the process.
  */
 
@@ -53,11 +53,8 @@ export class ShutdownSequence {
 
   constructor(private readonly host: ShutdownHost) {}
 
-  get initiated(): boolean {
-    return this.deadline !== 0;
-  }
-
-  get pausesWrites(): boolean {
+  /** a shutdown waits for replicas; writes are paused meanwhile */
+  get waiting(): boolean {
     return this.deadline !== 0;
   }
 
@@ -67,7 +64,7 @@ export class ShutdownSequence {
    * the process exits.
    */
   begin(opts: ShutdownOptions, waiter?: (error: string) => void): string {
-    if (this.initiated) {
+    if (this.waiting) {
       // a shutdown is already waiting: this caller waits with it
       if (waiter !== undefined) this.waiters.push(waiter);
       return SHUTDOWN_WAITING;
@@ -89,7 +86,7 @@ export class ShutdownSequence {
 
   /** SHUTDOWN ABORT: true if a waiting shutdown was cancelled. */
   abort(): boolean {
-    if (!this.initiated) return false;
+    if (!this.waiting) return false;
     this.cancel();
     this.host.log('notice', 'Shutdown manually aborted.');
     return true;
@@ -97,7 +94,7 @@ export class ShutdownSequence {
 
   /** From the server cron: finishes once the replicas are in sync or the time is up. */
   cron(): void {
-    if (!this.initiated) return;
+    if (!this.waiting) return;
     if (this.host.now >= this.deadline || this.replicasInSync()) this.finish();
   }
 
@@ -131,7 +128,7 @@ export class ShutdownSequence {
   }
 
   private cancel(): void {
-    const wasPausing = this.pausesWrites;
+    const wasPausing = this.waiting;
     this.deadline = 0;
     this.opts = {};
     const waiters = this.waiters;
