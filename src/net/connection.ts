@@ -235,6 +235,8 @@ export class Connection implements Session, ParserLimits {
   admitted = false;
   /** the command the pipeline resolved for the current request, if any */
   resolved: Command | undefined = undefined;
+  /** the command context the server reuses for this session's calls (Server.call) */
+  ctx: unknown = null;
 
   /**
    * Set while the session must not block on keys (inside EXEC): a blocking command then answers

@@ -52,6 +52,8 @@ export abstract class SocketlessSession implements Session {
   watched: WatchedKey[] = [];
   admitted = false;
   resolved: Command | undefined = undefined;
+  /** the command context Server.call reuses for this session */
+  ctx: unknown = null;
   denyBlocking = true;
   monitor = false;
   closing = false;

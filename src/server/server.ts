@@ -397,7 +397,6 @@ export class Server implements ServerView {
 
   /* ------------------------------------------------------------------ the pipeline */
 
-  private readonly ctxPool = new WeakMap<Connection, Ctx>();
 
   /**
    * CLIENT REPLY: OFF silences every reply, rejections included; SKIP silences the next command's,
@@ -651,10 +650,10 @@ export class Server implements ServerView {
 
   /** Runs a resolved, admitted command: execute → propagate → account. */
   call(conn: Connection, cmd: Command, argv: string[]): void {
-    let ctx = this.ctxPool.get(conn);
-    if (ctx === undefined) {
+    let ctx = conn.ctx as Ctx | null;
+    if (ctx === null) {
       ctx = { argv, cmd, client: conn, db: this.dbs[conn.dbIndex], reply: conn.reply, server: this, now: this.now, propagateAs: null };
-      this.ctxPool.set(conn, ctx);
+      conn.ctx = ctx;
     } else {
       ctx.argv = argv;
       ctx.cmd = cmd;

@@ -37,6 +37,21 @@ describe('multibulk requests', () => {
     assert.deepEqual(parseAll(req), [['SET', 'k', bin]]);
   });
 
+  it('gives every command name back byte for byte, however the interned names collide', () => {
+    // names are interned in a small table: every spelling, binary ones and names that share a
+    // slot included, must still come back exactly as sent, in any order and across parsers
+    const names: string[] = ['GET', 'get', 'Get', 'SET', 'set', 'PING', '\xff\x00\r\n', 'x'.repeat(24), 'y'.repeat(25), ''];
+    for (let i = 0; i < 600; i++) names.push(`c${i.toString(36)}`);
+    const bulk = (a: string) => `$${a.length}\r\n${a}\r\n`;
+    for (let round = 0; round < 3; round++) {
+      const order = round === 1 ? [...names].reverse() : names;
+      const req = order.map((n) => `*2\r\n${bulk(n)}${bulk(n)}`).join('');
+      assert.deepEqual(parseAll(req), order.map((n) => [n, n]));
+      // one byte at a time: a name split across reads
+      assert.deepEqual(parseAll([...Buffer.from(req.slice(0, 400), 'latin1')].map((b) => Buffer.from([b]))), parseAll(req.slice(0, 400)));
+    }
+  });
+
   it('accepts empty arguments and CRLF inside arguments', () => {
     assert.deepEqual(parseAll('*2\r\n$4\r\nECHO\r\n$0\r\n\r\n'), [['ECHO', '']]);
     assert.deepEqual(parseAll('*2\r\n$4\r\nECHO\r\n$4\r\n\r\n\r\n\r\n'), [['ECHO', '\r\n\r\n']]);
