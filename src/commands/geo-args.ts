@@ -32,26 +32,23 @@ export function parseGeoDouble(s: string): number | null {
 
 /** Reads longitude and latitude at argv[i], argv[i+1] into the shape, or replies an error. */
 export function extractLonLat(ctx: Ctx, i: number, shape: GeoShape | null, out?: number[]): boolean {
-  const xy = [0, 0];
-  for (let k = 0; k < 2; k++) {
-    const v = parseGeoDouble(ctx.argv[i + k]);
-    if (v === null) {
-      ctx.reply.error(ERR.NOT_FLOAT);
-      return false;
-    }
-    xy[k] = v;
+  const lon = parseGeoDouble(ctx.argv[i]);
+  const lat = lon === null ? null : parseGeoDouble(ctx.argv[i + 1]);
+  if (lon === null || lat === null) {
+    ctx.reply.error(ERR.NOT_FLOAT);
+    return false;
   }
-  if (!validLonLat(xy[0], xy[1])) {
-    ctx.reply.error(`ERR invalid longitude,latitude pair ${formatFixed(xy[0], 6)},${formatFixed(xy[1], 6)}`);
+  if (!validLonLat(lon, lat)) {
+    ctx.reply.error(`ERR invalid longitude,latitude pair ${formatFixed(lon, 6)},${formatFixed(lat, 6)}`);
     return false;
   }
   if (shape !== null) {
-    shape.lon = xy[0];
-    shape.lat = xy[1];
+    shape.lon = lon;
+    shape.lat = lat;
   }
   if (out !== undefined) {
-    out[0] = xy[0];
-    out[1] = xy[1];
+    out[0] = lon;
+    out[1] = lat;
   }
   return true;
 }

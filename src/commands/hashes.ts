@@ -16,6 +16,7 @@
 import { command, type CommandSpec, type ArgSpec } from './table';
 import type { Ctx } from './context';
 import { ERR } from './util';
+import { BulkArrayBuilder } from '../protocol/reply';
 import { lookupRead, lookupWrite, keySpec, KEY_ARG } from './strings-shared';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, filterPairs, scanPairs } from './scan-shared';
 import { RObj } from '../data/keyspace';
@@ -216,12 +217,13 @@ function hgetallGeneric(ctx: Ctx, what: number): void {
   const n = hashLen(o);
   if (both) r.map(n);
   else r.array(n);
-  let out = '';
+  // built as one flat string (see BulkArrayBuilder): a big hash is thousands of elements
+  BulkArrayBuilder.begin('');
   for (const [k, v] of hashEntries(o)) {
-    if (what & KEYS) out += '$' + k.length + '\r\n' + k + '\r\n';
-    if (what & VALUES) out += '$' + v.length + '\r\n' + v + '\r\n';
+    if (what & KEYS) BulkArrayBuilder.bulk(k);
+    if (what & VALUES) BulkArrayBuilder.bulk(v);
   }
-  r.raw(out);
+  r.raw(BulkArrayBuilder.finish());
 }
 
 function hscan(ctx: Ctx): void {

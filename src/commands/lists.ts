@@ -15,7 +15,7 @@ import { ERR, parseLongLong } from './util';
 import { lookupRead, lookupWrite, optIs } from './strings-shared';
 import { registerValueCopier } from '../data/keyspace';
 import { Quicklist } from '../data/quicklist';
-import { encodeBulk } from '../protocol/reply';
+import { encodeBulk, BulkArrayBuilder, BUILD_MIN } from '../protocol/reply';
 import { LIST_META } from './lists-meta';
 import {
   HEAD, TAIL, type Where, createList, parseLongOrReply, parsePositiveOrReply, elementsRemoved, popRangeReply,
@@ -113,12 +113,18 @@ function lrange(ctx: Ctx): void {
   const q: Quicklist = o.value;
   const r = normaliseRange(start, end, q.length);
   if (r === null) return ctx.reply.array(0);
-  // One local string for the whole reply, appended once: the reply buffer is touched once, not
-  // per element (LRANGE 0 599 is a 600-element array).
+  // the whole reply as one flat string (LRANGE 0 599 is a 600-element array): see BulkArrayBuilder
   const last = r[1];
-  let out = '*' + (last - r[0] + 1) + '\r\n';
-  for (let i = r[0]; i <= last; i++) out += encodeBulk(q.at(i));
-  ctx.reply.raw(out);
+  const header = '*' + (last - r[0] + 1) + '\r\n';
+  if (last - r[0] + 1 < BUILD_MIN) {
+    let out = header;
+    for (let i = r[0]; i <= last; i++) out += encodeBulk(q.at(i));
+    ctx.reply.raw(out);
+    return;
+  }
+  BulkArrayBuilder.begin(header);
+  for (let i = r[0]; i <= last; i++) BulkArrayBuilder.bulk(q.at(i));
+  ctx.reply.raw(BulkArrayBuilder.finish());
 }
 
 const RANK_ZERO =

@@ -75,10 +75,34 @@ export function parseInteger(s: string): number | null {
 }
 
 /**
+ * The common case without strtod's regexes: an optional sign, digits and at most one '.', short
+ * enough that it can neither overflow nor underflow; Number() rounds it exactly as strtod does.
+ * Null means "not this simple form", never "invalid".
+ */
+export function plainDecimal(s: string): number | null {
+  const n = s.length;
+  if (n === 0 || n > 24) return null;
+  let i = 0;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45 /* - */ || c0 === 43 /* + */) i = 1;
+  let digits = 0;
+  let dot = false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 /* . */ && !dot) dot = true;
+    else return null;
+  }
+  return digits === 0 ? null : Number(s);
+}
+
+/**
  * Parses a double as Redis's string2d / getDoubleFromObject: no leading/trailing spaces, not empty,
  * "inf"/"-inf"/"+inf" accepted, NaN rejected. Returns null when invalid.
  */
 export function parseDouble(s: string): number | null {
+  const quick = plainDecimal(s);
+  if (quick !== null) return quick;
   if (s.length === 0 || s.length > 5000) return null;
   const c0 = s.charCodeAt(0);
   const cl = s.charCodeAt(s.length - 1);

@@ -15,7 +15,7 @@ import { ZSet, type ScoreRange, type LexRange } from '../data/zset';
 import { limits } from '../data/encoding';
 import { setHas, setSize, setForEach } from '../data/settype';
 import { formatDouble17g } from '../protocol/reply';
-import { ERR } from './util';
+import { ERR, plainDecimal } from './util';
 import { lookupRead, lookupWrite } from './strings-shared';
 
 export { lookupRead, lookupWrite };
@@ -89,28 +89,6 @@ export function parseScore(s: string): number | null {
   if (r.end !== s.length || r.end === 0 || Number.isNaN(r.v)) return null;
   if (r.erange && (r.v === Infinity || r.v === -Infinity || r.v === 0)) return null;
   return r.v;
-}
-
-/**
- * The common case without strtod's regexes: an optional sign, digits and at most one '.', short
- * enough that it can neither overflow nor underflow; Number() rounds it exactly as strtod does.
- * Null means "not this simple form", never "invalid".
- */
-function plainDecimal(s: string): number | null {
-  const n = s.length;
-  if (n === 0 || n > 24) return null;
-  let i = 0;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 45 /* - */ || c0 === 43 /* + */) i = 1;
-  let digits = 0;
-  let dot = false;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
-    else if (c === 46 /* . */ && !dot) dot = true;
-    else return null;
-  }
-  return digits === 0 ? null : Number(s);
 }
 
 /** Parses a score or writes "value is not a valid float" (or `msg`). */
