@@ -87,6 +87,7 @@ export class ReplicationState {
       if (host.role !== 'master' || host.applyingFromPrimary === true) return;
       this.propagate(db, argv);
     });
+    host.propagationConsumers.push(() => this.backlog !== null && host.role === 'master' && host.applyingFromPrimary !== true);
   }
 
   /** repl-backlog-size, never below Redis's CONFIG_REPL_BACKLOG_MIN_SIZE (16 KB) */

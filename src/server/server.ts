@@ -91,6 +91,12 @@ export class Server implements ServerView {
   readonly monitors = new Set<Connection>();
   readonly writeListeners: WriteListener[] = [];
   /**
+   * Whether each write listener would keep what it is fed right now (the AOF while it is on, the
+   * replication backlog once it exists): `propagating` asks them, so a command can skip building a
+   * form of itself that only the write stream would read (GEOADD's ZADD scores as text).
+   */
+  readonly propagationConsumers: Array<() => boolean> = [];
+  /**
    * Runs before any reply leaves the process (set by the AOF while it is on): buffered writes reach
    * the file, and are fsync'd under appendfsync always, before their acknowledgements go out.
    */
@@ -1110,7 +1116,8 @@ export class Server implements ServerView {
   }
 
   get propagating(): boolean {
-    return this.writeListeners.length !== 0;
+    for (const active of this.propagationConsumers) if (active()) return true;
+    return false;
   }
 
   get shutdownWaiting(): boolean {

@@ -361,6 +361,7 @@ async function startRedoubtWithFeed(): Promise<{ port: number; proc: ChildProces
     const { Server } = require(path.join(${JSON.stringify(dist)}, 'src/server/server.js'));
     const s = new Server(loadConfiguration(['--port', '${port}', '--save', '']));
     s.writeListeners.push((db, argv) => process.stdout.write(JSON.stringify(argv) + '\\n'));
+    s.propagationConsumers.push(() => true);
     s.start();`;
   const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   const commands: string[][] = [];

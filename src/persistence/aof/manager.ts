@@ -80,6 +80,7 @@ export class AofManager {
       }
     });
     server.writeListeners.push((db, argv) => this.writer.feed(db, argv));
+    server.propagationConsumers.push(() => this.writer.accepting);
     pm.diskErrorChecks.push(() => this.diskError());
     pm.cronHooks.push((now) => this.cron(now));
     pm.shutdownHooks.push(() => this.beforeShutdown());
