@@ -18,13 +18,10 @@
 
 import type { Ctx } from './context';
 import { ERR } from './util';
+import { BulkArrayBuilder } from '../protocol/reply';
 import { lookupRead } from './strings-shared';
 import type { RObj } from '../data/keyspace';
 import { newIntsetObject, setAdd, setForEach, setHas, setMembers, setRemove, setSize } from '../data/settype';
-
-function bulk(s: string): string {
-  return '$' + s.length + '\r\n' + s + '\r\n';
-}
 
 /** Looks up every key; null after a WRONGTYPE reply. Missing keys are undefined entries. */
 function lookupSets(ctx: Ctx, keys: readonly string[]): (RObj | undefined)[] | null {
@@ -84,8 +81,9 @@ export function sinterGeneric(ctx: Ctx, keys: readonly string[], dst: string | n
   const sets = (found as RObj[]).slice().sort((a, b) => setSize(a) - setSize(b));
   const first = sets[0];
   let cardinality = 0;
-  let out = '';
   const result = dst !== null ? newIntsetObject(ctx.server.lruClock) : null;
+  // the reply is built as one flat string (see BulkArrayBuilder): SMEMBERS of a big set
+  if (result === null && !cardinalityOnly) BulkArrayBuilder.begin('');
   setForEach(first, (m) => {
     for (let j = 1; j < sets.length; j++) {
       if (sets[j] === first) continue;
@@ -98,7 +96,7 @@ export function sinterGeneric(ctx: Ctx, keys: readonly string[], dst: string | n
     if (result !== null) {
       setAdd(result, m);
     } else {
-      out += bulk(m);
+      BulkArrayBuilder.bulk(m);
       cardinality++;
     }
     return false;
@@ -106,7 +104,7 @@ export function sinterGeneric(ctx: Ctx, keys: readonly string[], dst: string | n
   if (cardinalityOnly) return ctx.reply.int(cardinality);
   if (result !== null) return storeResult(ctx, dst as string, result, 'sinterstore');
   ctx.reply.set(cardinality);
-  ctx.reply.raw(out);
+  ctx.reply.raw(BulkArrayBuilder.finish());
 }
 
 export const SET_OP_UNION = 0;
@@ -174,11 +172,11 @@ export function sunionDiffGeneric(ctx: Ctx, keys: readonly string[], dst: string
 
   if (dst === null) {
     ctx.reply.set(cardinality);
-    let out = '';
+    BulkArrayBuilder.begin('');
     setForEach(result, (m) => {
-      out += bulk(m);
+      BulkArrayBuilder.bulk(m);
     });
-    ctx.reply.raw(out);
+    ctx.reply.raw(BulkArrayBuilder.finish());
     return;
   }
   storeResult(ctx, dst, result, op === SET_OP_UNION ? 'sunionstore' : 'sdiffstore');

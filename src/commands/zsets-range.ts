@@ -155,8 +155,9 @@ function zrangeGeneric(ctx: Ctx, type: RangeType, dir: Dir): void {
   if (z === undefined) return;
   const nodes = select(z, r);
   const w = new PairWriter(ctx, r.withScores);
-  w.begin(nodes.length);
+  w.begin(nodes.length, true);
   for (const n of nodes) w.emit(n.member, n.score);
+  w.end();
 }
 
 function zrangestore(ctx: Ctx): void {

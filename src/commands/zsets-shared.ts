@@ -14,7 +14,7 @@ import { RObj } from '../data/keyspace';
 import { ZSet, type ScoreRange, type LexRange } from '../data/zset';
 import { limits } from '../data/encoding';
 import { setHas, setSize, setForEach } from '../data/settype';
-import { formatDouble17g } from '../protocol/reply';
+import { formatDouble17g, BulkArrayBuilder, BUILD_MIN } from '../protocol/reply';
 import { ERR, plainDecimal } from './util';
 import { lookupRead, lookupWrite } from './strings-shared';
 
@@ -257,16 +257,47 @@ export class PairWriter {
     private readonly ctx: Ctx,
     private readonly withScores: boolean,
   ) {}
-  begin(n: number): void {
+  /** the reply is being built as one flat string (BulkArrayBuilder); end() hands it over */
+  private building = false;
+
+  /**
+   * Starts an n-element reply. With `build`, a long one is built as one flat string (see
+   * BulkArrayBuilder), and the caller must call end() once every element is emitted.
+   */
+  begin(n: number, build = false): void {
     const r = this.ctx.reply;
-    r.array(this.withScores && r.resp === 2 ? n * 2 : n);
+    const header = this.withScores && r.resp === 2 ? n * 2 : n;
+    if (build && n >= BUILD_MIN) {
+      this.building = true;
+      BulkArrayBuilder.begin('*' + header + '\r\n');
+      return;
+    }
+    r.array(header);
   }
   emit(member: string, score: number): void {
     const r = this.ctx.reply;
+    if (this.building) {
+      if (!this.withScores) return BulkArrayBuilder.bulk(member);
+      // the same bytes as Reply.array(2) / bulk / double below
+      if (r.resp === 3) {
+        BulkArrayBuilder.raw('*2\r\n');
+        BulkArrayBuilder.bulk(member);
+        BulkArrayBuilder.raw(',' + formatDouble17g(score) + '\r\n');
+      } else {
+        BulkArrayBuilder.bulk(member);
+        BulkArrayBuilder.bulk(formatDouble17g(score));
+      }
+      return;
+    }
     if (!this.withScores) return r.bulk(member);
     if (r.resp === 3) r.array(2);
     r.bulk(member);
     r.double(score);
+  }
+  end(): void {
+    if (!this.building) return;
+    this.building = false;
+    this.ctx.reply.raw(BulkArrayBuilder.finish());
   }
 }
 

@@ -155,8 +155,9 @@ function generic(ctx: Ctx, dstIdx: number, numIdx: number, op: Op, cardOnly = fa
     return;
   }
   const w = new PairWriter(ctx, withScores);
-  w.begin(out.size);
+  w.begin(out.size, true);
   for (let n = out.first(); n !== null; n = n.next()) w.emit(n.member, n.score);
+  w.end();
 }
 
 const STOP = {};

@@ -331,6 +331,16 @@ const scripts: Script[] = [
       { cmd: ['HSCAN', 'big', '0', 'COUNT', '1000', 'MATCH', 'nomatch'], unordered: true },
     ],
   },
+  {
+    // past the length where replies are built as one string (BulkArrayBuilder)
+    name: 'long replies: HGETALL, HKEYS, HVALS of a 200-field hash',
+    steps: [
+      ['HSET', 'big', ...Array.from({ length: 200 }, (_, i) => [`f${i}\x00\xff`, 'v'.repeat(i % 90) + '\r\n' + i]).flat()],
+      { cmd: ['HGETALL', 'big'], unordered: true },
+      { cmd: ['HKEYS', 'big'], unordered: true },
+      { cmd: ['HVALS', 'big'], unordered: true },
+    ],
+  },
 ];
 
 diffSuite('hashes', scripts);

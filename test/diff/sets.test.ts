@@ -364,6 +364,21 @@ const scripts: Script[] = [
       { cmd: ['SSCAN', 'big', '0', 'COUNT', '1000', 'MATCH', 'm5?'], unordered: true },
     ],
   },
+  {
+    // past the length where replies are built as one string (BulkArrayBuilder)
+    name: 'long replies: SMEMBERS, SINTER, SUNION, SDIFF of sets of 20 to 300 members',
+    steps: [
+      ['SADD', 'ints', ...Array.from({ length: 300 }, (_, i) => String(i * 37 - 5000))],
+      ['SADD', 'strs', ...Array.from({ length: 200 }, (_, i) => `s${i}\x00\xff${'w'.repeat(i % 70)}`)],
+      ['SADD', 'mix', ...Array.from({ length: 20 }, (_, i) => (i % 2 ? String(i * 37 - 5000) : `s${i}\x00\xff${'w'.repeat(i % 70)}`))],
+      { cmd: ['SMEMBERS', 'ints'], unordered: true },
+      { cmd: ['SMEMBERS', 'strs'], unordered: true },
+      { cmd: ['SINTER', 'ints', 'mix'], unordered: true },
+      { cmd: ['SINTER', 'strs', 'strs'], unordered: true },
+      { cmd: ['SUNION', 'ints', 'strs'], unordered: true },
+      { cmd: ['SDIFF', 'strs', 'mix'], unordered: true },
+    ],
+  },
 ];
 
 diffSuite('sets', scripts);

@@ -216,6 +216,26 @@ const scripts: Script[] = [
       ['SET', 's', 'x'], ['ZRANDMEMBER', 's'], ['ZRANDMEMBER', 's', '-1'], ['ZSCAN', 's', '0'], ['ZSCAN', 's', 'x'],
     ],
   },
+  {
+    // 40 members: past the length where replies are built as one string (BulkArrayBuilder)
+    name: 'long replies: ZRANGE forms and set algebra with scores, 40 members',
+    steps: [
+      ['ZADD', 'big', ...Array.from({ length: 40 }, (_, i) => [[`${i}`, `${i / 7}`, `-${i}e3`, 'inf', '-inf', '-0', `1e${i}`][i % 7], `m${i}\x00\xff${'q'.repeat(i * 3)}`]).flat()],
+      ['ZADD', 'big2', ...Array.from({ length: 30 }, (_, i) => [`${i * 1.5}`, `m${i}\x00\xff${'q'.repeat(i * 3)}`]).flat()],
+      ['ZRANGE', 'big', '0', '-1'],
+      ['ZRANGE', 'big', '0', '-1', 'WITHSCORES'],
+      ['ZRANGE', 'big', '0', '-1', 'REV', 'WITHSCORES'],
+      ['ZRANGE', 'big', '-inf', '+inf', 'BYSCORE', 'WITHSCORES'],
+      ['ZRANGE', 'big', '(0', '+inf', 'BYSCORE', 'LIMIT', '2', '20', 'WITHSCORES'],
+      ['ZREVRANGEBYSCORE', 'big', '+inf', '-inf', 'WITHSCORES'],
+      ['ZRANGE', 'big', '0', '14', 'WITHSCORES'],
+      ['ZRANGE', 'big', '0', '15', 'WITHSCORES'],
+      ['ZUNION', '2', 'big', 'big2', 'WITHSCORES'],
+      ['ZINTER', '2', 'big', 'big2', 'WEIGHTS', '1', '2', 'WITHSCORES'],
+      ['ZDIFF', '2', 'big', 'big2', 'WITHSCORES'],
+      ['ZUNION', '2', 'big', 'big2'],
+    ],
+  },
 ];
 
 // A skiplist-encoded set scanned to the end returns every member (order unspecified).
