@@ -10,8 +10,53 @@
  * connection writes them with latin1 encoding, so binary values round-trip.
  */
 
-/** Formats like C's printf("%.17g"), which Redis 7.0 uses for doubles in replies. */
+/**
+ * Formats like C's printf("%.17g"), which Redis 7.0 uses for doubles in replies (every score of
+ * ZRANGE ... WITHSCORES goes through here). Integers and numbers printed in %g's fixed style take a
+ * short path; formatDouble17gGeneral is the whole rule.
+ */
 export function formatDouble17g(d: number): string {
+  // integers up to 2^53 print as themselves (String() shortens larger ones; -0 goes the general way)
+  if (Number.isSafeInteger(d) && d !== 0) return String(d);
+  const a = d < 0 ? -d : d;
+  if (a >= 1e-4 && a < 1e17) {
+    // 17 significant digits in fixed notation (toPrecision uses it for exponents -6..16, and
+    // rounds exactly, as glibc does; below 1e17 no value rounds up to %g's exponent style),
+    // then %g's removal of trailing zeros
+    const s = fixed17(d);
+    if (s.indexOf('.') < 0) return s;
+    let end = s.length;
+    while (s.charCodeAt(end - 1) === 48 /* 0 */) end--;
+    if (s.charCodeAt(end - 1) === 46 /* . */) end--;
+    return end === s.length ? s : s.slice(0, end);
+  }
+  return formatDouble17gGeneral(d);
+}
+
+/**
+ * 17 significant digits of 1e-4 <= |d| < 1e17 in fixed notation, rounded as glibc's printf rounds:
+ * to nearest, an exact tie to even. toPrecision rounds an exact tie away from zero, so ties are
+ * found and redone. (Ties happen: 208333924497937.625 has exactly 18 digits; glibc prints
+ * ...937.62, toPrecision ...937.63.) In this range a double has at most 100 significant digits,
+ * so toPrecision(100) is its exact value.
+ */
+function fixed17(d: number): string {
+  const s = d.toPrecision(17);
+  const t = d.toPrecision(18);
+  if (t.charCodeAt(t.length - 1) !== 53 /* 5 */) return s;
+  const exact = d.toPrecision(100);
+  for (let i = t.length; i < exact.length; i++) if (exact.charCodeAt(i) !== 48 /* 0 */) return s;
+  // an exact tie: keep the 17 digits when the last is even, else the rounded-up form
+  let end = t.length - 1;
+  let last = t.charCodeAt(end - 1);
+  if (last === 46 /* . */) last = t.charCodeAt(end - 2);
+  if ((last - 48) % 2 !== 0) return s;
+  if (t.charCodeAt(end - 1) === 46) end--;
+  return t.slice(0, end);
+}
+
+/** printf("%.17g") for any double (the fixed-notation range goes through fixed17 first). */
+function formatDouble17gGeneral(d: number): string {
   if (Number.isNaN(d)) return 'nan';
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';

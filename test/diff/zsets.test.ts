@@ -234,6 +234,12 @@ const scripts: Script[] = [
       ['ZINTER', '2', 'big', 'big2', 'WEIGHTS', '1', '2', 'WITHSCORES'],
       ['ZDIFF', '2', 'big', 'big2', 'WITHSCORES'],
       ['ZUNION', '2', 'big', 'big2'],
+      // exact ties at the 18th digit: printf rounds them to even
+      ['ZADD', 'ties', '208333924497937.625', 'a', '-38802972547287.0625', 'b', '1234567890123456.75', 'c', '0.5', 'd'],
+      ['ZRANGE', 'ties', '0', '-1', 'WITHSCORES'],
+      ['ZSCORE', 'ties', 'a'],
+      ['ZMSCORE', 'ties', 'a', 'b', 'c'],
+      ['ZINCRBY', 'ties', '0', 'c'],
     ],
   },
 ];
