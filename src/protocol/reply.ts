@@ -20,6 +20,9 @@ export function formatDouble17g(d: number): string {
   if (Number.isSafeInteger(d) && d !== 0) return String(d);
   const a = d < 0 ? -d : d;
   if (a >= 1e-4 && a < 1e17) {
+    // a short exact value (12.5, 0.375): printf shows all of it, as the shortest form does
+    const short = shortExact(d);
+    if (short !== null) return short;
     // 17 significant digits in fixed notation (toPrecision uses it for exponents -6..16, and
     // rounds exactly, as glibc does; below 1e17 no value rounds up to %g's exponent style),
     // then %g's removal of trailing zeros
@@ -31,6 +34,37 @@ export function formatDouble17g(d: number): string {
     return end === s.length ? s : s.slice(0, end);
   }
   return formatDouble17gGeneral(d);
+}
+
+const POW5: number[] = [1];
+for (let i = 1; i <= 22; i++) POW5.push(POW5[i - 1] * 5);
+
+/**
+ * String(d) when that text is d's exact value with at most 15 significant digits, else null. The
+ * shortest round-trip form is then printf's too: a decimal with at most 15 digits is exact in
+ * binary only if its digits without the point, N, are a multiple of 5^f (f fractional digits), and
+ * no other decimal of 17 or fewer digits is closer. For 1e-4 <= |d| < 1e17, where String() uses
+ * fixed notation as %g does.
+ */
+function shortExact(d: number): string | null {
+  const s = String(d);
+  let n = 0;
+  let digits = 0;
+  let frac = -1;
+  for (let i = d < 0 ? 1 : 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      frac = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return null; // an exponent: not this form
+    if (n !== 0 || c !== 48) digits++;
+    if (digits > 15) return null;
+    n = n * 10 + (c - 48);
+    if (frac >= 0) frac++;
+  }
+  if (frac <= 0) return s;
+  return frac <= 22 && n % POW5[frac] === 0 ? s : null;
 }
 
 /**
@@ -55,6 +89,22 @@ function fixed17(d: number): string {
   return t.slice(0, end);
 }
 
+/**
+ * d.toExponential(16) (17 significant digits) with exact ties rounded to even, as fixed17 does.
+ * A tie needs d's exact value to end at the 18th digit; toExponential(100) shows 101 of them.
+ */
+function sci17(d: number): string {
+  const s = d.toExponential(16);
+  const t = d.toExponential(17);
+  const te = t.indexOf('e');
+  if (t.charCodeAt(te - 1) !== 53 /* 5 */) return s;
+  const exact = d.toExponential(100);
+  const xe = exact.indexOf('e');
+  for (let i = te; i < xe; i++) if (exact.charCodeAt(i) !== 48 /* 0 */) return s;
+  if ((t.charCodeAt(te - 2) - 48) % 2 !== 0) return s;
+  return t.slice(0, te - 1) + t.slice(te);
+}
+
 /** printf("%.17g") for any double (the fixed-notation range goes through fixed17 first). */
 function formatDouble17gGeneral(d: number): string {
   if (Number.isNaN(d)) return 'nan';
@@ -67,7 +117,7 @@ function formatDouble17gGeneral(d: number): string {
   let e = Number(d.toExponential(16).split('e')[1]);
   if (Number.isNaN(e)) e = exp;
   if (e < -4 || e >= 17) {
-    s = d.toExponential(16);
+    s = sci17(d);
     let [mant, ex] = s.split('e');
     if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
     const sign = ex[0] === '-' ? '-' : '+';
