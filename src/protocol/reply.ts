@@ -111,21 +111,17 @@ function formatDouble17gGeneral(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const exp = Math.floor(Math.log10(Math.abs(d)));
-  let s: string;
-  // %g uses scientific notation when exp < -4 or exp >= precision (17)
-  let e = Number(d.toExponential(16).split('e')[1]);
-  if (Number.isNaN(e)) e = exp;
+  // the exponent after rounding to 17 digits decides the style: scientific when < -4 or >= 17
+  let [mant, ex] = sci17(d).split('e');
+  const e = Number(ex);
   if (e < -4 || e >= 17) {
-    s = sci17(d);
-    let [mant, ex] = s.split('e');
     if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
     const sign = ex[0] === '-' ? '-' : '+';
     let digits = ex.replace(/^[+-]/, '');
     if (digits.length < 2) digits = '0' + digits;
     return `${mant}e${sign}${digits}`;
   }
-  s = d.toFixed(Math.max(0, 16 - e));
+  let s = d.toFixed(Math.max(0, 16 - e));
   if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
   return s;
 }
