@@ -14,7 +14,8 @@ import { ConfigRegistry } from './config/registry';
 import { DIRECTIVES } from './config/directives';
 import { ConfigLoader, ConfigFileError, ConfigOpenError, parseCommandLine } from './config/file';
 import { buildCommandTable } from './commands/index';
-import { Server, REDOUBT_VERSION, REDIS_COMPAT_VERSION } from './server/server';
+import { Server, REDOUBT_VERSION } from './server/server';
+import { REDIS_COMPAT_VERSION } from './commands/connection';
 import { startFromConfig } from './replication/role';
 
 export function usage(): string {

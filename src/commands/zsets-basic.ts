@@ -12,9 +12,9 @@ import type { Ctx } from './context';
 import { ERR } from './util';
 import { optIs } from './strings-shared';
 import { ZSet } from '../data/zset';
-import {
-  lookupRead, lookupWrite, asZset, newZsetObject, noteInsert, listpackScore, parseScore, scoreOrReply, parseScoreRange, parseLexRange,
-} from './zsets-shared';
+import { asZset, newZsetObject, noteInsert, listpackScore, parseScore, scoreOrReply, parseScoreRange, parseLexRange } from './zsets-shared';
+import { lookupWrite } from './strings-shared';
+import { lookupRead } from './strings-shared';
 
 const NX = 1, XX = 2, GT = 4, LT = 8, CH = 16, INCR = 32;
 /** ZADD option bits, for GEOADD (which is a ZADD with computed scores). */
@@ -218,4 +218,3 @@ export const BASIC_HANDLERS = {
   zrevrank: (ctx: Ctx) => zrankGeneric(ctx, true),
 };
 
-export { scoreOrReply };

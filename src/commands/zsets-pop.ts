@@ -15,7 +15,9 @@ import { ERR, parseBlockTimeout } from './util';
 import { optIs } from './strings-shared';
 import type { ZSet } from '../data/zset';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan } from './scan-shared';
-import { lookupRead, lookupWrite, asZset, parseLong, PairWriter, scoreString } from './zsets-shared';
+import { asZset, parseLong, PairWriter, scoreString } from './zsets-shared';
+import { lookupWrite } from './strings-shared';
+import { lookupRead } from './strings-shared';
 
 const MIN = 0;
 const MAX = 1;

@@ -12,10 +12,16 @@
 import type { Ctx } from './context';
 import { ERR } from './util';
 import { optIs } from './strings-shared';
-import { ZSet, scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, type ZNode, type ScoreRange, type LexRange } from '../data/zset';
-import {
-  lookupRead, lookupWrite, asZset, parseScoreRange, parseLexRange, parseLong, longOrReply, PairWriter, storeObject,
-} from './zsets-shared';
+import { ZSet, type ZNode } from '../data/zset';
+import { scoreLteMax } from '../data/zset-range';
+import { scoreGteMin } from '../data/zset-range';
+import { lexLteMax } from '../data/zset-range';
+import { lexGteMin } from '../data/zset-range';
+import type { ScoreRange } from '../data/zset-range';
+import type { LexRange } from '../data/zset-range';
+import { asZset, parseScoreRange, parseLexRange, parseLong, longOrReply, PairWriter, storeObject } from './zsets-shared';
+import { lookupWrite } from './strings-shared';
+import { lookupRead } from './strings-shared';
 
 const enum RangeType { Auto, Rank, Score, Lex }
 const enum Dir { Auto, Forward, Reverse }

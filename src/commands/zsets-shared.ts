@@ -11,14 +11,15 @@
 
 import type { Ctx } from './context';
 import { RObj } from '../data/keyspace';
-import { ZSet, type ScoreRange, type LexRange } from '../data/zset';
+import { ZSet } from '../data/zset';
+import type { ScoreRange } from '../data/zset-range';
+import type { LexRange } from '../data/zset-range';
 import { limits } from '../data/encoding';
 import { setHas, setSize, setForEach } from '../data/settype';
 import { formatDouble17g, BulkArrayBuilder, BUILD_MIN } from '../protocol/reply';
 import { ERR, plainDecimal } from './util';
 import { lookupRead, lookupWrite } from './strings-shared';
 
-export { lookupRead, lookupWrite };
 
 /* ------------------------------------------------------------------ strtod */
 

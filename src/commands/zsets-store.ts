@@ -14,7 +14,9 @@ import type { Ctx } from './context';
 import { ERR } from './util';
 import { optIs } from './strings-shared';
 import { ZSet } from '../data/zset';
-import { lookupRead, lookupWrite, parseScore, parseLong, sourceOf, PairWriter, storeObject, type ZSource } from './zsets-shared';
+import { parseScore, parseLong, sourceOf, PairWriter, storeObject, type ZSource } from './zsets-shared';
+import { lookupWrite } from './strings-shared';
+import { lookupRead } from './strings-shared';
 
 const enum Op { Union, Inter, Diff }
 const SUM = 0, MIN = 1, MAX = 2;

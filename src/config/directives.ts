@@ -12,7 +12,8 @@
 
 import * as fs from 'node:fs';
 import type { DirectiveSpec, ParseResult } from './registry';
-import { parseStrtoll, parseMemory, repr, formatMemoryUnit } from './registry';
+import { parseStrtoll, parseMemory, formatMemoryUnit } from './registry';
+import { repr } from '../protocol/sds';
 import { parseCidr, type Cidr } from '../security/cidr';
 import { parseRateSpec, type RateSpec } from '../security/ratelimit';
 import { parsePrimaryEntry, type PrimaryEntry } from '../security/primaries';

@@ -16,7 +16,6 @@ import { ConfigError, type ConfigRegistry } from './registry';
 import { repr, splitArgs } from '../protocol/sds';
 import { DEPRECATED } from './directives';
 
-export { splitArgs };
 
 /** A start-up configuration error, reported the way redis-server reports it. */
 export class ConfigFileError extends Error {

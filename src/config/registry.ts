@@ -138,7 +138,6 @@ export function formatMemoryUnit(n: bigint): string {
   return String(n);
 }
 
-export { repr } from '../protocol/sds';
 
 function numeric(d: DirectiveSpec, raw: string): ParseResult {
   let n: bigint | null = null;

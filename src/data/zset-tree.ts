@@ -35,7 +35,6 @@
  */
 
 import { B, MIN, Inner, type KeyTest, sum, childFor, childWhile, insNode, insNum, insStr, dropChild, rebalanceInner } from './zset-inner';
-export { B, Inner, type KeyTest } from './zset-inner';
 
 const NO_NODES: Inner[] = [];
 const NO_INDEXES: number[] = [];
@@ -130,8 +129,11 @@ export class ZTree {
       ls[o] = to;
       return;
     }
+    // re-insert the string the tree holds, not the caller's (usually a fresh copy from the
+    // request): storing that would promote it out of the young generation and keep two copies
+    const kept = lm[o];
     this.removeAt(L, p);
-    this.treeInsert(to, m);
+    this.treeInsert(to, kept);
   }
 
   /** Descends to the leaf holding (s, m), recording the path. */

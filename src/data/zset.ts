@@ -52,9 +52,8 @@
  */
 
 import { limits } from './encoding';
-import { ZTree, LB, NIL, type KeyTest } from './zset-tree';
-export { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, scoreRangeEmpty, lexRangeEmpty } from './zset-range';
-export type { ScoreRange, LexRange } from './zset-range';
+import { ZTree, LB, NIL } from './zset-tree';
+import type { KeyTest } from './zset-inner';
 import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, scoreRangeEmpty, lexRangeEmpty, type ScoreRange, type LexRange } from './zset-range';
 
 /** A position in a sorted set, handed to callers to read and walk (see the header). */

@@ -262,7 +262,6 @@ function ipKey(remote: string): string {
   return remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
 }
 
-export { parseCidr };
 
 // Byte-for-byte what redis-server 7.0.15 sends, including its "Setup a an" wording: clients and
 // scanners match on this text.

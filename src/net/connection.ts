@@ -26,7 +26,7 @@ import type { QueuedCommand, Session } from '../commands/context';
 import type { WatchedKey } from '../server/watch';
 import type { Command } from '../commands/table';
 import type { Server } from '../server/server';
-import type { User } from '../security/acl';
+import type { User } from '../security/aclrules';
 
 const UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024;
 /** Output limit for connections that have not authenticated yet. */

@@ -26,8 +26,6 @@
 
 import { splitArgs } from './sds';
 
-/** Inline requests are split like every other Redis argument line. */
-export { splitArgs as splitInlineArgs };
 
 import { constants as bufferConstants } from 'node:buffer';
 

@@ -24,7 +24,7 @@ import { ProtocolError, RequestParser, MAX_ARG_LENGTH } from '../protocol/parser
 import type { Connection } from '../net/connection';
 import { SocketlessSession } from '../server/pseudoclient';
 import type { Server } from '../server/server';
-import type { User } from '../security/acl';
+import type { User } from '../security/aclrules';
 
 export class PrimarySession extends SocketlessSession {
   readonly id: number;

@@ -30,8 +30,6 @@ import {
   type RuleContext, type Selector,
 } from './aclrules';
 
-export { User, CommandIndex } from './aclrules';
-export { AclLog } from './acllog';
 
 export interface AclDenial {
   reason: 'command' | 'key' | 'channel';
@@ -327,4 +325,3 @@ export class Acl {
   }
 }
 
-export { RULE_ERR };

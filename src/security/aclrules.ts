@@ -26,7 +26,7 @@
 import type { Command } from '../commands/table';
 import { ACL_CATEGORIES, type AclCategory } from '../commands/table';
 import { compileGlob, type GlobMatcher } from '../data/glob';
-import { splitArgs } from '../config/file';
+import { splitArgs } from '../protocol/sds';
 import { hashPassword, isSha256Hex, parseScrypt, sha256Hex, verifyPassword, type HashAlgorithm } from './passwords';
 import { parseCidr, type Cidr } from './cidr';
 import { parseRateSpec, type RateSpec } from './ratelimit';

@@ -19,7 +19,7 @@ import type { Command } from '../commands/table';
 import type { WatchedKey } from './watch';
 import type { Server } from './server';
 import type { Connection } from '../net/connection';
-import type { User } from '../security/acl';
+import type { User } from '../security/aclrules';
 
 /** How many error replies are remembered for the report. */
 const KEEP_ERRORS = 5;

@@ -39,7 +39,8 @@ import { activeExpireCycle } from '../data/expire';
 import { SlowLog } from './slowlog';
 import { clientInfoLine, monitorLine } from './clientinfo';
 import { InfoState, infoString } from './info';
-import { Acl, type AclDenial, type User } from '../security/acl';
+import { Acl, type AclDenial } from '../security/acl';
+import type { User } from '../security/aclrules';
 import { VerifiedCache } from '../security/passwords';
 import { loadUsersAtStartup } from '../security/aclfile';
 import { Evictor, OOM_ERROR } from './evict';
@@ -47,7 +48,6 @@ import { AuditLog, AUDIT_REFUSED, AUDIT_REFUSAL } from '../audit/log';
 import { AuthGuard } from '../security/guard';
 import { RateLimiter, type RateSpec } from '../security/ratelimit';
 
-export { REDIS_COMPAT_VERSION } from '../commands/connection';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const REDOUBT_VERSION: string = require('../../../package.json').version;
 
@@ -1149,7 +1149,6 @@ export class Server implements ServerView {
   }
 }
 
-export { PROTECTED_MODE_DENIED } from '../net/admission';
 
 /** Commands a RESP2 connection may run while it has subscriptions (Redis's pub/sub context). */
 const SUBSCRIBED_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);

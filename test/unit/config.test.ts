@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigRegistry } from '../../src/config/registry';
 import { DIRECTIVES } from '../../src/config/directives';
-import { ConfigLoader, ConfigFileError, splitArgs, parseCommandLine } from '../../src/config/file';
+import { ConfigLoader, ConfigFileError, parseCommandLine } from '../../src/config/file';
+import { splitArgs } from '../../src/protocol/sds';
 import { rewriteContent } from '../../src/config/rewrite';
 import { globMatch } from '../../src/data/glob';
 

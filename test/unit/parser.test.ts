@@ -6,7 +6,8 @@
 
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { RequestParser, ProtocolError, splitInlineArgs, parseRespInt, PROTO_INLINE_MAX_SIZE, MAX_ARG_LENGTH, type ParseResult } from '../../src/protocol/parser';
+import { RequestParser, ProtocolError, parseRespInt, PROTO_INLINE_MAX_SIZE, MAX_ARG_LENGTH, type ParseResult } from '../../src/protocol/parser';
+import { splitArgs as splitInlineArgs } from '../../src/protocol/sds';
 
 function parser(limits: Partial<{ maxBulkLen: number; unauthenticated: boolean }> = {}): RequestParser {
   return new RequestParser({ maxBulkLen: 512 * 1024 * 1024, unauthenticated: false, ...limits });

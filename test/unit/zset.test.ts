@@ -8,8 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert';
 import fc from 'fast-check';
-import { ZSet, type ScoreRange, type LexRange } from '../../src/data/zset';
-import { B, LB, NIL, Inner } from '../../src/data/zset-tree';
+import { ZSet } from '../../src/data/zset';
+import type { ScoreRange } from '../../src/data/zset-range';
+import type { LexRange } from '../../src/data/zset-range';
+import { LB, NIL } from '../../src/data/zset-tree';
+import { B, Inner } from '../../src/data/zset-inner';
 
 type Pair = [string, number];
 
