@@ -147,7 +147,7 @@ export class Connection implements Session, ParserLimits {
   private onData(chunk: Buffer, n = chunk.length): void {
     if (this.closing) return;
     const server = this.server;
-    server.updateClock();
+    server.freshClock();
     server.stats.netInputBytes += n;
     server.stats.totalReadsProcessed++;
     this.lastInteraction = server.now;

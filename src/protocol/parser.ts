@@ -108,7 +108,7 @@ const names: string[] = new Array<string>(NAME_SLOTS).fill('');
 
 function commandName(buf: Buffer, start: number, n: number): string {
   let h = n;
-  for (let i = start, end = start + n; i < end; i++) h = (h * 31 + buf[i]) | 0;
+  for (let i = start, end = start + n; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
   const slot = h & (NAME_SLOTS - 1);
   const known = names[slot];
   if (known.length === n) {
