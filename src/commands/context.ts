@@ -6,7 +6,7 @@
  */
 
 import type { Reply } from '../protocol/reply';
-import type { Database } from '../data/keyspace';
+import type { Database, RObj } from '../data/keyspace';
 import type { Command } from './table';
 import type { ConfigRegistry } from '../config/registry';
 import type { Acl } from '../security/acl';
@@ -186,9 +186,10 @@ export interface ServerView {
   unblockClient(id: number, withError: boolean): boolean;
   /**
    * Redis's signalModifiedKey: a write command changed `key` (WATCH, client-side caching). Every
-   * write command calls it once per key it modified.
+   * write command calls it once per key it modified. A caller holding the key's object passes it
+   * (`o`): the memory estimate is then refreshed without looking the key up again.
    */
-  signalModifiedKey(db: Database, key: string): void;
+  signalModifiedKey(db: Database, key: string, o?: RObj): void;
   /**
    * Redis's notifyKeyspaceEvent: `cls` is the event class letter of notify-keyspace-events
    * ('g' generic, '$' string, 'l' list, 's' set, 'h' hash, 'z' zset, 'x' expired, 'e' evicted,

@@ -50,9 +50,9 @@ function created(ctx: Ctx, o: RObj): void {
   ctx.db.add(ctx.argv[1], o);
 }
 
-function written(ctx: Ctx, event: string, dirty: number): void {
+function written(ctx: Ctx, event: string, dirty: number, o?: RObj): void {
   const key = ctx.argv[1];
-  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.signalModifiedKey(ctx.db, key, o);
   ctx.server.notifyKeyspaceEvent('h', event, key, ctx.db.id);
   ctx.server.dirty += dirty;
 }
@@ -74,7 +74,7 @@ function hsetGeneric(ctx: Ctx, isHset: boolean): void {
   for (let i = 2; i < argv.length; i += 2) if (!hashSet(o, argv[i], argv[i + 1])) added++;
   if (isHset) ctx.reply.int(added);
   else ctx.reply.ok();
-  written(ctx, 'hset', (argv.length - 2) / 2);
+  written(ctx, 'hset', (argv.length - 2) / 2, o);
 }
 
 function hsetnx(ctx: Ctx): void {

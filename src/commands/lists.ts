@@ -40,7 +40,7 @@ function pushGeneric(ctx: Ctx, where: Where, xx: boolean): void {
   else for (let j = 2; j < argv.length; j++) q.pushTail(argv[j]);
   ctx.server.dirty += argv.length - 2;
   ctx.reply.int(q.length);
-  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.signalModifiedKey(ctx.db, key, o);
   ctx.server.notifyKeyspaceEvent('l', where === HEAD ? 'lpush' : 'rpush', key, ctx.db.id);
 }
 

@@ -31,7 +31,7 @@ function sadd(ctx: Ctx): void {
   let added = 0;
   for (let j = 2; j < argv.length; j++) if (setAdd(o, argv[j])) added++;
   if (added > 0) {
-    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.signalModifiedKey(ctx.db, key, o);
     ctx.server.notifyKeyspaceEvent('s', 'sadd', key, ctx.db.id);
   }
   ctx.server.dirty += added;

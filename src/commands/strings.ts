@@ -199,8 +199,9 @@ function set(ctx: Ctx): void {
   const argv = ctx.argv;
   if (argv.length === 3) {
     const v = argv[2];
-    ctx.db.set(argv[1], new RObj('string', v, encodingOf(v), ctx.server.lruClock));
-    ctx.server.signalModifiedKey(ctx.db, argv[1]);
+    const o = new RObj('string', v, encodingOf(v), ctx.server.lruClock);
+    ctx.db.set(argv[1], o);
+    ctx.server.signalModifiedKey(ctx.db, argv[1], o);
     ctx.server.dirty++;
     ctx.server.notifyKeyspaceEvent('$', 'set', argv[1], ctx.db.id);
     return ctx.reply.ok();

@@ -96,7 +96,7 @@ export function zaddGeneric(ctx: Ctx, flags: number, scoreIdx: number, parsed?: 
     }
   }
   if (added + updated > 0) {
-    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.signalModifiedKey(ctx.db, key, o);
     ctx.server.notifyKeyspaceEvent('z', flags & INCR ? 'zincr' : 'zadd', key, ctx.db.id);
   }
   ctx.server.dirty += added + updated;

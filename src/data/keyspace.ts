@@ -167,14 +167,17 @@ export class Database {
   /** Sets a key's value, clearing its TTL unless keepTtl. */
   set(key: string, obj: RObj, keepTtl = false): void {
     if (this.cow !== null) this.cow(this, key);
-    const old = this.dict.get(key);
-    if (old !== undefined) this.usedBytes -= old.mem;
+    // one lookup: the slot serves both the old value and the replacement
+    const dict = this.dict;
+    const slot = dict.indexOf(key);
+    if (slot !== undefined) this.usedBytes -= dict.valueAt(slot).mem;
     this.usedBytes += obj.mem = memoryMeter.sizeOf(key, obj);
-    if ((this.keyAdded !== null || this.keyCreated !== null) && old === undefined) {
-      this.dict.set(key, obj);
+    if (slot !== undefined) dict.setAt(slot, obj);
+    else {
+      dict.insertNew(key, obj);
       if (this.keyAdded !== null) this.keyAdded(this, key);
       if (this.keyCreated !== null) this.keyCreated(this, key);
-    } else this.dict.set(key, obj);
+    }
     if (!keepTtl && this.expires.size !== 0) {
       this.expires.delete(key);
       if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
@@ -203,8 +206,8 @@ export class Database {
   }
 
   /** Re-estimates a value changed in place (signalModifiedKey calls it after every write). */
-  remeasure(key: string): void {
-    const o = this.dict.get(key);
+  /** Refreshes the memory estimate of `key` after an in-place write; `o` is its object if known. */
+  remeasure(key: string, o: RObj | undefined = this.dict.get(key)): void {
     if (o === undefined) return;
     const m = memoryMeter.resize(key, o);
     this.usedBytes += m - o.mem;

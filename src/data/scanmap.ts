@@ -51,6 +51,18 @@ export class ScanMap<V> {
     this.vals.push(value);
   }
 
+  /** Replaces the value at slot i (from indexOf): no lookup. */
+  setAt(i: number, value: V): void {
+    this.vals[i] = value;
+  }
+
+  /** Adds a key known to be absent (indexOf said so): one probe, where set needs two. */
+  insertNew(key: string, value: V): void {
+    this.index.set(key, this.keyArr.length);
+    this.keyArr.push(key);
+    this.vals.push(value);
+  }
+
   /** Like set, and says whether the key was already there (one probe fewer than has + set). */
   put(key: string, value: V): boolean {
     const i = this.index.get(key);

@@ -21,7 +21,7 @@ import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ShutdownSequence, SHUTDOWN_WAITING } from './shutdown';
 import * as fs from 'node:fs';
-import { Database } from '../data/keyspace';
+import { Database, type RObj } from '../data/keyspace';
 import type { Command } from '../commands/table';
 import type { Ctx, KeyWaiter, QueuedCommand, ServerView, Session, Stats } from '../commands/context';
 import { BlockingRegistry } from './blocking';
@@ -759,8 +759,8 @@ export class Server implements ServerView {
     return c !== undefined && (this.blocking.unblockByRequest(c, withError) || this.replication.source.unblockWait(c, withError));
   }
 
-  signalModifiedKey(db: Database, key: string): void {
-    db.remeasure(key);
+  signalModifiedKey(db: Database, key: string, o?: RObj): void {
+    db.remeasure(key, o);
     this.watches.touch(db, key);
     this.tracking.keyModified(key, this.current);
   }

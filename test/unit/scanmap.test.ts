@@ -10,10 +10,12 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ScanMap } from '../../src/data/scanmap';
 
-type Op = { t: 'set'; k: number; v: number } | { t: 'del'; k: number } | { t: 'scan'; count: number };
+type Op = { t: 'set'; k: number; v: number } | { t: 'slotset'; k: number; v: number } | { t: 'del'; k: number } | { t: 'scan'; count: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('set' as const), k: fc.nat(60), v: fc.nat() }),
+  // the keyspace's one-lookup write: indexOf, then setAt or insertNew
+  fc.record({ t: fc.constant('slotset' as const), k: fc.nat(60), v: fc.nat() }),
   fc.record({ t: fc.constant('del' as const), k: fc.nat(60) }),
   fc.record({ t: fc.constant('scan' as const), count: fc.integer({ min: 1, max: 7 }) }),
 );
@@ -27,6 +29,11 @@ describe('ScanMap', () => {
         for (const op of ops) {
           if (op.t === 'set') {
             m.set('k' + op.k, op.v);
+            ref.set('k' + op.k, op.v);
+          } else if (op.t === 'slotset') {
+            const slot = m.indexOf('k' + op.k);
+            if (slot !== undefined) m.setAt(slot, op.v);
+            else m.insertNew('k' + op.k, op.v);
             ref.set('k' + op.k, op.v);
           } else if (op.t === 'del') {
             assert.equal(m.delete('k' + op.k), ref.delete('k' + op.k));
@@ -67,7 +74,7 @@ describe('ScanMap', () => {
         };
         for (const op of ops) {
           if (done) break;
-          if (op.t === 'set') m.set('k' + op.k, op.v);
+          if (op.t === 'set' || op.t === 'slotset') m.set('k' + op.k, op.v);
           else if (op.t === 'del') {
             if (m.delete('k' + op.k)) removed.add('k' + op.k);
           } else step(op.count);
