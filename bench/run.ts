@@ -33,14 +33,22 @@
  * --acl and --tls apply to the string rows only (the ACL user's key patterns are redis-benchmark's
  * string keys), so they imply --only strings.
  *
+ * With --pin (needs taskset and two CPUs), both servers run on the last CPU, every thread of them,
+ * and redis-benchmark on CPU 0, so client and server never share a core. Unpinned on a small
+ * machine, the scheduler at times runs the client on the server's core (wake-up affinity on
+ * loopback ping-pong), and Node's helper threads (parallel GC, compiler) take turns on the client's:
+ * the figures then vary more from run to run, and Redoubt's more than Redis's. Both servers get the
+ * same treatment; the header says which mode ran.
+ *
  * Usage: npm run bench [-- --rounds N] [--requests N] [--keys N] [--quick] [--acl] [--tls]
- *                         [--only strings|types|all] [--types]
+ *                         [--only strings|types|all] [--types] [--pin]
  * Every server started here is stopped before exit, also on errors and Ctrl-C.
  */
 
 import { spawn, execFileSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { freePort, startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
 import { makePki, type TestPki } from '../test/support/certs';
 import { prng } from '../test/support/prng';
@@ -54,6 +62,8 @@ interface Options {
   tls: boolean;
   strings: boolean;
   types: boolean;
+  /** CPU for both servers, and 0 for redis-benchmark (--pin); null: unpinned */
+  pinCpu: number | null;
 }
 
 const ACL_USER = 'bench';
@@ -62,7 +72,7 @@ const ACL_PASS = 'bench-password-0123456789';
 const ACL_RULES = ['on', '>' + ACL_PASS, '+@all', '-@dangerous', '~key:*', '~counter:*', '%R~ro:*', '(+get ~cache:*)'];
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50, acl: false, tls: false, strings: true, types: true };
+  const o: Options = { rounds: 3, requests: 200000, keys: 1000000, clients: 50, acl: false, tls: false, strings: true, types: true, pinCpu: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -77,6 +87,16 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--quick') Object.assign(o, { rounds: 1, requests: 20000, keys: 100000 });
     else if (a === '--acl') o.acl = true;
     else if (a === '--tls') o.tls = true;
+    else if (a === '--pin') {
+      const cpus = os.cpus().length;
+      if (cpus < 2) throw new Error('--pin needs at least two CPUs');
+      try {
+        execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+      } catch {
+        throw new Error('--pin needs taskset (util-linux)');
+      }
+      o.pinCpu = cpus - 1;
+    }
     else if (a === '--types') Object.assign(o, { strings: false, types: true });
     else if (a === '--only') {
       const v = argv[++i];
@@ -85,7 +105,7 @@ function parseOptions(argv: string[]): Options {
       else if (v === 'all') Object.assign(o, { strings: true, types: true });
       else throw new Error('--only needs strings, types or all');
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick] [--acl] [--tls] [--only strings|types|all] [--types]\n');
+      process.stdout.write('usage: npm run bench -- [--rounds N] [--requests N] [--keys N] [--clients N] [--quick] [--acl] [--tls] [--only strings|types|all] [--types] [--pin]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -136,7 +156,9 @@ function redisBenchmark(port: number, pipeline: number, o: Options, tlsTarget: T
     const target = tlsTarget ? ['--tls', '--cacert', tlsTarget.ca, '-p', String(tlsTarget.ports.get(port))] : ['-p', String(port)];
     const what = 'tests' in work ? ['-t', work.tests.join(',')] : [];
     const args = ['-h', '127.0.0.1', ...target, ...auth, '-c', String(o.clients), '-n', String(work.requests ?? o.requests), '-P', String(pipeline), ...(work.extra ?? []), ...what, '-q', '--csv', ...('command' in work ? work.command : [])];
-    const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = o.pinCpu === null
+      ? spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('taskset', ['-c', '0', 'redis-benchmark', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
@@ -320,8 +342,13 @@ async function main(): Promise<void> {
       tlsTarget.ports.set(redoubt.port, Number(tlsArgs[1][1]));
       process.stdout.write('over TLS (redis-benchmark --tls; both servers tls-auth-clients no)\n');
     }
+    if (o.pinCpu !== null) {
+      // every thread of each server (-a); threads started later inherit their creator's set
+      for (const s of [redis, redoubt]) execFileSync('taskset', ['-a', '-p', '-c', String(o.pinCpu), String(s.proc.pid)], { stdio: 'ignore' });
+    }
     const version = execFileSync('redis-server', ['--version']).toString().trim().split(' ').slice(0, 3).join(' ');
-    process.stdout.write(`Redoubt vs ${version}; ${o.rounds} round(s), ${o.requests} requests, ${o.clients} clients\n\n`);
+    const pinned = o.pinCpu === null ? 'unpinned' : `servers pinned to CPU ${o.pinCpu}, redis-benchmark to CPU 0`;
+    process.stdout.write(`Redoubt vs ${version}; ${o.rounds} round(s), ${o.requests} requests, ${o.clients} clients; ${pinned}\n\n`);
     if (o.acl) {
       for (const server of [redis, redoubt]) {
         const r = await query(server.port, ['ACL', 'SETUSER', ACL_USER, ...ACL_RULES]);
