@@ -5,7 +5,10 @@
  * MSET at pipeline 1 and 16. Each row is one redis-benchmark run per server, the two runs back to
  * back (which server goes first alternates by round): the host's load drifts over minutes, and a
  * pair taken seconds apart sees the same machine. The table reports the median requests per
- * second of each server and the median of the pairs' ratios. Memory: a raw-socket pipelined loader writes the same N keys with 100-byte values
+ * second of each server and the median of the pairs' ratios, and beside them each server's CPU time
+ * per request (user + system, all its threads, from /proc/PID/stat around the run; not for LRANGE,
+ * whose runs include redis-benchmark's LPUSH prefill), which drifts less with the host's load than
+ * requests per second do. Memory: a raw-socket pipelined loader writes the same N keys with 100-byte values
  * into each server, and the report gives used_memory (INFO memory) and resident set size
  * (/proc/<pid>/status VmRSS) per key, net of what each server used before loading.
  *
@@ -286,6 +289,21 @@ async function loadGeo(port: number): Promise<void> {
   if (n !== GEO_POINTS) throw new Error(`GEOADD prefill: ZCARD ${n}, expected ${GEO_POINTS}`);
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in seconds (/proc/PID/stat). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuSeconds(pid: number): number {
+  // the fields after the parenthesised command name: utime and stime are the 12th and 13th
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+
 function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
@@ -357,13 +375,16 @@ async function main(): Promise<void> {
       process.stdout.write(`as user ${ACL_USER}: ${ACL_RULES.filter((r) => !r.startsWith('>')).join(' ')}\n\n`);
     }
 
-    const samples = new Map<string, { redis: number[]; redoubt: number[]; ratios: number[] }>();
-    const record = (name: string, pipeline: number, rps: Map<string, number>) => {
+    type Sample = { redis: number[]; redoubt: number[]; ratios: number[]; cpu: { redis: number[]; redoubt: number[] } };
+    const samples = new Map<string, Sample>();
+    /** `cpuUs`: the server's CPU time per request in that run (null when the run did other work too) */
+    const record = (name: 'redis' | 'redoubt', pipeline: number, rps: Map<string, number>, cpuUs: number | null) => {
       for (const [test, v] of rps) {
         const key = `${test}\t${pipeline}`;
-        if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [], ratios: [] });
+        if (!samples.has(key)) samples.set(key, { redis: [], redoubt: [], ratios: [], cpu: { redis: [], redoubt: [] } });
         const s = samples.get(key)!;
-        s[name as 'redis' | 'redoubt'].push(v);
+        s[name].push(v);
+        if (cpuUs !== null && rps.size === 1) s.cpu[name].push(cpuUs);
         // the two runs of a pair follow each other: their ratio sees the same machine
         if (s.redis.length === s.redoubt.length) s.ratios.push(s.redoubt[s.redoubt.length - 1] / s.redis[s.redis.length - 1]);
       }
@@ -405,18 +426,25 @@ async function main(): Promise<void> {
           for (const [name, server] of order) {
             if (job.flush) await query(server.port, ['FLUSHALL']);
             if (job.before) await job.before(server.port);
-            record(name, pipeline, await redisBenchmark(server.port, pipeline, o, job.tls ? tlsTarget : null, job.work));
+            const cpu0 = cpuSeconds(server.proc.pid!);
+            const rps = await redisBenchmark(server.port, pipeline, o, job.tls ? tlsTarget : null, job.work);
+            // redis-benchmark's LRANGE tests first run an LPUSH prefill of their own: CPU not per LRANGE
+            const prefilled = 'tests' in job.work && job.work.tests.some((t) => t.startsWith('lrange'));
+            const cpuUs = prefilled ? null : ((cpuSeconds(server.proc.pid!) - cpu0) * 1e6) / (job.work.requests ?? o.requests);
+            record(name as 'redis' | 'redoubt', pipeline, rps, cpuUs);
           }
         }
       }
       process.stdout.write(`round ${round + 1}/${o.rounds} done\n`);
     }
-    const rows = [['test', 'pipeline', 'redis rps', 'redoubt rps', 'ratio']];
+    const rows = [['test', 'pipeline', 'redis rps', 'redoubt rps', 'ratio', 'redis cpu', 'redoubt cpu']];
+    const us = (xs: number[]) => (xs.length === 0 ? '-' : median(xs).toFixed(1));
     for (const [key, s] of samples) {
       const [test, pipeline] = key.split('\t');
-      rows.push([test, pipeline, fmt(median(s.redis)), fmt(median(s.redoubt)), s.ratios.length ? median(s.ratios).toFixed(2) : 'n/a']);
+      rows.push([test, pipeline, fmt(median(s.redis)), fmt(median(s.redoubt)), s.ratios.length ? median(s.ratios).toFixed(2) : 'n/a', us(s.cpu.redis), us(s.cpu.redoubt)]);
     }
-    process.stdout.write('\nThroughput (median requests per second; ratio = median of the paired runs\' redoubt / redis)\n\n' + table(rows) + '\n\n');
+    process.stdout.write('\nThroughput (median requests per second; ratio = median of the paired runs\' redoubt / redis;\n' +
+      'cpu = the server process\'s CPU time per request in µs, user + system, all threads, median)\n\n' + table(rows) + '\n\n');
     if (o.acl || o.tls || !o.strings) return;
 
     const mem = [['server', 'keys', 'used_memory', 'bytes/key', 'RSS', 'RSS bytes/key']];
