@@ -205,8 +205,10 @@ export class Database {
     return true;
   }
 
-  /** Re-estimates a value changed in place (signalModifiedKey calls it after every write). */
-  /** Refreshes the memory estimate of `key` after an in-place write; `o` is its object if known. */
+  /**
+   * Re-estimates a value changed in place (signalModifiedKey calls it after every write); `o` is
+   * the key's object when the caller holds it, which saves the lookup.
+   */
   remeasure(key: string, o: RObj | undefined = this.dict.get(key)): void {
     if (o === undefined) return;
     const m = memoryMeter.resize(key, o);
