@@ -14,24 +14,16 @@
  * Linux only (it reads /proc). Every server started here is stopped before exit.
  */
 
-import { spawnSync, execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort, startRedis, startRedoubt, startProcess, type RunningServer } from '../test/support/servers';
 import { option } from './options';
+import { cpuTimes as cpu } from './proc';
 
 const rounds = option('--rounds', 5);
 const requests = option('--requests', 300000);
 const clients = option('--clients', 50);
 
-let clockTick = 0;
-/** [user, system] CPU seconds of a process so far */
-function cpu(pid: number): [number, number] {
-  if (clockTick === 0) clockTick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'latin1' }).trim()) || 100;
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return [Number(f[11]) / clockTick, Number(f[12]) / clockTick];
-}
 
 interface Sample {
   rps: number;

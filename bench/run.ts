@@ -55,6 +55,7 @@ import * as os from 'node:os';
 import { freePort, startRedis, startRedoubt, type RunningServer } from '../test/support/servers';
 import { makePki, type TestPki } from '../test/support/certs';
 import { prng } from '../test/support/prng';
+import { cpuTimes } from './proc';
 
 interface Options {
   rounds: number;
@@ -289,19 +290,10 @@ async function loadGeo(port: number): Promise<void> {
   if (n !== GEO_POINTS) throw new Error(`GEOADD prefill: ZCARD ${n}, expected ${GEO_POINTS}`);
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in seconds (/proc/PID/stat). */
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
+/** CPU time (user + system, all threads) a process has used so far, in seconds. */
 function cpuSeconds(pid: number): number {
-  // the fields after the parenthesised command name: utime and stime are the 12th and 13th
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  const [user, sys] = cpuTimes(pid);
+  return user + sys;
 }
 
 function rssBytes(pid: number): number {
