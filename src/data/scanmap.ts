@@ -41,14 +41,7 @@ export class ScanMap<V> {
   }
 
   set(key: string, value: V): void {
-    const i = this.index.get(key);
-    if (i !== undefined) {
-      this.vals[i] = value;
-      return;
-    }
-    this.index.set(key, this.keyArr.length);
-    this.keyArr.push(key);
-    this.vals.push(value);
+    this.put(key, value);
   }
 
   /** Replaces the value at slot i (from indexOf): no lookup. */
@@ -70,9 +63,7 @@ export class ScanMap<V> {
       this.vals[i] = value;
       return true;
     }
-    this.index.set(key, this.keyArr.length);
-    this.keyArr.push(key);
-    this.vals.push(value);
+    this.insertNew(key, value);
     return false;
   }
 

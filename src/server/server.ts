@@ -266,10 +266,7 @@ export class Server implements ServerView {
   freshClock(): void {
     if (!this.clockStale) return;
     this.updateClock();
-    if (!this.flushPending) {
-      this.flushPending = true;
-      setImmediate(this.flushAll);
-    }
+    this.scheduleFlushAll();
   }
 
   log(level: 'debug' | 'verbose' | 'notice' | 'warning', msg: string): void {
@@ -968,11 +965,15 @@ export class Server implements ServerView {
 
   /** Writes queued replies after this event-loop turn's I/O callbacks (see Connection.scheduleFlush). */
   queueFlush(conn: Connection): void {
-    if (!this.flushPending) {
-      this.flushPending = true;
-      setImmediate(this.flushAll);
-    }
+    this.scheduleFlushAll();
     this.flushQueue.push(conn);
+  }
+
+  /** Makes sure one flushAll runs after this iteration's I/O callbacks. */
+  private scheduleFlushAll(): void {
+    if (this.flushPending) return;
+    this.flushPending = true;
+    setImmediate(this.flushAll);
   }
 
   /** a flushAll is scheduled (setImmediate) and has not run yet */
