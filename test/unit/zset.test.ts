@@ -344,6 +344,33 @@ test('large sets: growth, mass deletes (merges, height drops), and the model sti
   );
 });
 
+/*
+ * Ties among members with long shared prefixes, as a geo index has them (many points per 52-bit
+ * cell, members like "member:000123"): a few prefixes plus short suffixes over a tiny alphabet
+ * (NUL and 0xff included, so members differ only deep inside or by a trailing NUL), and three
+ * scores, so runs of equal scores fill and span leaves through splits, merges, borrows,
+ * compaction and clones; checkTree verifies the structure after each batch.
+ */
+const tiePrefix = fc.constantFrom('member:000', 'member:00', 'member:0001', 'member:000\x00', 'm', '');
+const tieSuffix = fc.string({ unit: fc.constantFrom('0', '1', '9', '\x00', '\xff'), maxLength: 8 });
+const tieOp = fc.tuple(fc.constantFrom('set', 'set', 'set', 'del', 'delrank'), fc.tuple(tiePrefix, tieSuffix), fc.constantFrom(0, 1, 2, -0));
+
+test('long runs of equal scores with shared member prefixes match the model', () => {
+  fc.assert(
+    fc.property(fc.array(tieOp, { minLength: 50, maxLength: 1500 }), (ops) => {
+      const z = new ZSet();
+      const m = new Map<string, number>();
+      ops.forEach(([kind, [pre, suf], s], i) => {
+        checkStep(z, m, kind, pre + suf, kind === 'delrank' ? (i * 7) % Math.max(1, m.size) : s);
+        if (i % 250 === 249) checkTree(z);
+      });
+      checkAll(z, m);
+      checkAll(z.clone(), m);
+    }),
+    { numRuns: 60 },
+  );
+});
+
 test('assigning a node score writes through (listpack -0 -> 0)', () => {
   const z = new ZSet();
   z.set('a', -0);
