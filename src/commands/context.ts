@@ -11,6 +11,7 @@ import type { Command } from './table';
 import type { ConfigRegistry } from '../config/registry';
 import type { Acl } from '../security/acl';
 import type { PersistenceManager } from '../persistence/manager';
+import type { LatencyMonitor } from '../server/latency';
 
 /** The calling connection as commands see it. */
 export interface Session {
@@ -128,6 +129,8 @@ export interface ServerView {
   infoString(sections: string[]): string;
   /** SLOWLOG entries, newest first. */
   readonly slowlog: { readonly entries: readonly SlowLogRecord[]; reset(): void };
+  /** the latency monitor's series (LATENCY) */
+  readonly latency: LatencyMonitor;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpireEnabled: boolean;
   /** replication role, as HELLO reports it */

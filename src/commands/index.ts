@@ -32,10 +32,11 @@ import { COMMANDS as replicaof } from './replicaof';
 import { COMMANDS as audit } from './audit';
 import { COMMANDS as throttle } from './throttle';
 import { COMMANDS as memory } from './memory';
+import { COMMANDS as latency } from './latency';
 
 export const FAMILIES: CommandSpec[][] = [
   connection, strings, keys, databases, server, config, introspection, acl,
-  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub, dump, persistence, aof, replication, replicaof, throttle, memory, audit,
+  lists, hashes, sets, zsets, geo, bitmaps, hyperloglog, sort, transactions, pubsub, dump, persistence, aof, replication, replicaof, throttle, memory, latency, audit,
 ];
 
 export function buildCommandTable(cfg?: ConfigRegistry): Map<string, Command> {

@@ -350,7 +350,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   /* ---- slow log, latency */
   int('slowlog-log-slower-than', '10000', -1n, LLONG_MAX),
   int('slowlog-max-len', '128', 0n, LONG_MAX, { unsigned: true }),
-  int('latency-monitor-threshold', '0', 0n, LLONG_MAX, { pinned: 'the latency monitor is not implemented yet' }),
+  int('latency-monitor-threshold', '0', 0n, LLONG_MAX),
   bool('latency-tracking', 'no', { pinned: 'per-command latency tracking is not implemented yet' }),
   { name: 'latency-tracking-info-percentiles', type: 'special', default: '50 99 99.9', multiArg: true, parse: parsePercentiles, pinned: 'per-command latency tracking is not implemented yet',
     rewrite: (v: number[], n) => ({ lines: [`${n} ${v.length ? v.map((x) => x.toFixed(6).replace(/\.?0+$/, '')).join(' ') : '""'}`], force: true }) },

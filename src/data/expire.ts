@@ -31,6 +31,8 @@ export interface ExpireHost {
   activeExpireEnabled?: boolean;
   /** CLIENT PAUSE deadline (ms), 0 when not paused */
   pausedUntil?: number;
+  /** the latency monitor ('expire-cycle'), when the host has one */
+  latencySample?(event: string, ms: number): void;
 }
 
 /** Per-host state kept between cycles, as Redis keeps static variables in the function. */
@@ -136,7 +138,9 @@ export function activeExpireCycle(host: ExpireHost, type: 'slow' | 'fast' = 'slo
     }
   }
 
-  host.stats.expireCycleCpuMs += (microseconds() - start) / 1000;
+  const elapsedMs = (microseconds() - start) / 1000;
+  host.stats.expireCycleCpuMs += elapsedMs;
+  host.latencySample?.('expire-cycle', elapsedMs);
   const perc = totalSampled ? totalExpired / totalSampled : 0;
   host.stats.expiredStalePerc = perc * 0.05 + host.stats.expiredStalePerc * 0.95;
 }

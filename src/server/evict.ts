@@ -204,21 +204,30 @@ export class Evictor {
     if (this.policy === 'noeviction') return 'fail';
     const t0 = performance.now();
     const limitMs = evictionTimeLimitUs(this.tenacity) / 1000;
+    // the latency monitor: each key's deletion ('eviction-del') and the whole cycle ('eviction-cycle')
+    const sampling = server.latency.on;
     let freed = 0;
+    let result: EvictResult = 'ok';
     while (this.usedForEviction() > this.maxmemory) {
       const victim = this.pickVictim();
-      if (victim === null) return 'fail';
+      if (victim === null) {
+        result = 'fail';
+        break;
+      }
+      const d0 = sampling ? performance.now() : 0;
       this.evict(victim.db, victim.key);
+      if (sampling) server.latencySample('eviction-del', performance.now() - d0);
       // Redis looks at the clock every 16 keys
       if (++freed % 16 === 0 && performance.now() - t0 > limitMs) {
         if (this.usedForEviction() > this.maxmemory) {
           this.scheduleBackground();
-          return 'running';
+          result = 'running';
         }
         break;
       }
     }
-    return 'ok';
+    if (sampling) server.latencySample('eviction-cycle', performance.now() - t0);
+    return result;
   }
 
   /** Eviction that ran out of time continues between event-loop turns (evictionTimeProc). */

@@ -37,6 +37,7 @@ import { certificateOnlyRefuses } from '../net/tls';
 import { Listeners } from '../net/listener';
 import { activeExpireCycle } from '../data/expire';
 import { SlowLog } from './slowlog';
+import { LatencyMonitor } from './latency';
 import { clientInfoLine, monitorLine } from './clientinfo';
 import { InfoState, infoString } from './info';
 import { Acl, type AclDenial } from '../security/acl';
@@ -71,6 +72,7 @@ export class Server implements ServerView {
   private readonly commandsUpper = new Map<string, Command>();
   readonly stats: Stats;
   readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
   readonly blocking = new BlockingRegistry(this);
   readonly pubsub = new PubSubRegistry(this);
   /** notify-keyspace-events classes in effect ('' = off), see notifyKeyspaceEvent */
@@ -211,6 +213,7 @@ export class Server implements ServerView {
     config.onChange('tracking-table-max-keys', (v) => (this.tracking.maxKeys = Number(v)));
     config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
+    config.onChange('latency-monitor-threshold', (v) => (this.latency.threshold = Number(v)));
     this.listeners = new Listeners(this);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
@@ -734,6 +737,8 @@ export class Server implements ServerView {
     // MONITOR shows a command after it ran (with the db it left selected), and never admin ones.
     if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.isAdmin) this.feedMonitors(conn, ctx.argv);
     if (!cmd.skipSlowlog) this.slowlog.consider(this, conn, ctx.argv, usec);
+    // the latency monitor: Redis samples every command run, as 'fast-command' for the fast ones
+    if (this.latency.on) this.latencySample(cmd.flags.has('fast') ? 'fast-command' : 'command', usec / 1000);
     if (audited !== null) audit!.after(conn, cmd, ctx.argv, audited);
   }
 
@@ -754,6 +759,14 @@ export class Server implements ServerView {
   unblockClient(id: number, withError: boolean): boolean {
     const c = this.connections.get(id);
     return c !== undefined && (this.blocking.unblockByRequest(c, withError) || this.replication.source.unblockWait(c, withError));
+  }
+
+  /**
+   * A latency-monitor sample: `event` took `ms` milliseconds (kept when at least
+   * latency-monitor-threshold). Callers measure only while `latency.on`.
+   */
+  latencySample(event: string, ms: number): void {
+    this.latency.addIfNeeded(event, ms, Math.floor(Date.now() / 1000));
   }
 
   signalModifiedKey(db: Database, key: string, o?: RObj): void {

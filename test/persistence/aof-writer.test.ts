@@ -32,6 +32,8 @@ describe('AofWriter', () => {
       log: (_level, msg) => logs.push(msg),
       unixtime: () => clock,
       childActive: () => false,
+      latencyOn: () => false,
+      latencySample: () => undefined,
       fatal: (code) => { throw new Error(`fatal ${code}`); },
     });
     w.policy = policy;

@@ -61,6 +61,8 @@ export class AofManager {
       log: (level, msg) => server.log(level, msg),
       unixtime: () => Math.floor(server.now / 1000),
       childActive: () => pm.childType !== null,
+      latencyOn: () => server.latency.on,
+      latencySample: (event, ms) => server.latencySample(event, ms),
       fatal: (code) => {
         server.logger.close();
         process.exit(code);

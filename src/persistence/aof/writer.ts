@@ -38,6 +38,10 @@ export interface WriterHost {
   childActive(): boolean;
   /** a fatal error under appendfsync always */
   fatal(code: number): void;
+  /** the latency monitor is sampling: writes and fsyncs are then timed */
+  latencyOn(): boolean;
+  /** a latency-monitor sample: `event` took `ms` milliseconds */
+  latencySample(event: string, ms: number): void;
 }
 
 /** How often a repeated write error is logged (seconds), as AOF_WRITE_LOG_ERROR_RATE. */
@@ -205,10 +209,18 @@ export class AofWriter {
     const len = this.outLen;
     let written = 0;
     let error: unknown = null;
+    const timed = this.host.latencyOn();
+    const t0 = timed ? performance.now() : 0;
     try {
       while (written < len) written += fs.writeSync(this.fd, data, written, len - written);
     } catch (e) {
       error = e;
+    }
+    if (timed) {
+      // as Redis: the write by its circumstance, and every write as 'aof-write'
+      const ms = performance.now() - t0;
+      this.host.latencySample(syncInProgress ? 'aof-write-pending-fsync' : this.host.childActive() ? 'aof-write-active-child' : 'aof-write-alone', ms);
+      this.host.latencySample('aof-write', ms);
     }
     this.postponedSince = 0;
     if (error !== null) {
@@ -261,8 +273,11 @@ export class AofWriter {
   private fsync(syncInProgress: boolean): void {
     if (this.noFsyncOnRewrite && this.host.childActive()) return;
     if (this.policy === 'always') {
+      const timed = this.host.latencyOn();
+      const t0 = timed ? performance.now() : 0;
       try {
         fs.fdatasyncSync(this.fd);
+        if (timed) this.host.latencySample('aof-fsync-always', performance.now() - t0);
       } catch (e) {
         this.host.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${errnoText(e)}. Exiting...`);
         this.host.fatal(1);
