@@ -70,6 +70,7 @@ function configResetStat(ctx: Ctx): void {
       x.usec = 0;
       x.rejectedCalls = 0;
       x.failedCalls = 0;
+      x.latency = null;
     }
   }
   ctx.reply.ok();

@@ -11,6 +11,7 @@
  * movablekeys, implicit categories) are computed the way Redis computes them.
  */
 
+import type { LatencyHistogram } from '../server/latency-histogram';
 import type { Ctx } from './context';
 
 export type CommandFlag =
@@ -157,6 +158,8 @@ export class Command {
   usec = 0;
   rejectedCalls = 0;
   failedCalls = 0;
+  /** run times (latency-tracking: INFO latencystats, LATENCY HISTOGRAM), made on the first run */
+  latency: LatencyHistogram | null = null;
 
   constructor(spec: CommandSpec, parent?: Command) {
     this.name = spec.name;

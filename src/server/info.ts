@@ -11,6 +11,7 @@
  * admission counters (refusals by reason, AUTH refused by `from:`, auth-timeout closes).
  */
 
+import { percentileName } from './latency-histogram';
 import { replicationInfo } from '../replication/info';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -347,6 +348,24 @@ function commandstatsSection(server: Server): Lines {
   return out;
 }
 
+/**
+ * latency_percentiles_usec_<command>: the percentiles of latency-tracking-info-percentiles, in
+ * microseconds with three decimals, for every command (and subcommand) that has run since the
+ * last CONFIG RESETSTAT while latency-tracking was on.
+ */
+function latencystatsSection(server: Server): Lines {
+  const ps = server.config.get('latency-tracking-info-percentiles') as number[];
+  const out: Lines = [];
+  for (const c of server.commands.values()) {
+    for (const x of [c, ...(c.subcommands?.values() ?? [])]) {
+      const h = x.latency;
+      if (h === null) continue;
+      out.push(`latency_percentiles_usec_${x.fullname}:` + ps.map((p) => `p${percentileName(p)}=${(h.percentile(p) / 1000).toFixed(3)}`).join(','));
+    }
+  }
+  return out;
+}
+
 function errorstatsSection(server: Server): Lines {
   // Redis keeps error codes in a radix tree: listed in byte order
   const codes = [...server.stats.errorCounts.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -373,8 +392,7 @@ const SECTIONS: Record<string, [string, (server: Server, st: InfoState) => Lines
   modules: ['Modules', () => []],
   commandstats: ['Commandstats', commandstatsSection],
   errorstats: ['Errorstats', errorstatsSection],
-  // per-command latency histograms exist only with latency-tracking, which Redoubt does not offer yet
-  latencystats: ['Latencystats', () => []],
+  latencystats: ['Latencystats', latencystatsSection],
   cluster: ['Cluster', () => [['cluster_enabled', 0]]],
   keyspace: ['Keyspace', keyspaceSection],
 };

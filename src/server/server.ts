@@ -38,6 +38,7 @@ import { Listeners } from '../net/listener';
 import { activeExpireCycle } from '../data/expire';
 import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
+import { LatencyHistogram } from './latency-histogram';
 import { clientInfoLine, monitorLine } from './clientinfo';
 import { InfoState, infoString } from './info';
 import { Acl, type AclDenial } from '../security/acl';
@@ -73,6 +74,8 @@ export class Server implements ServerView {
   readonly stats: Stats;
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
+  /** latency-tracking: every command run is recorded in its command's histogram */
+  latencyTracking = true;
   readonly blocking = new BlockingRegistry(this);
   readonly pubsub = new PubSubRegistry(this);
   /** notify-keyspace-events classes in effect ('' = off), see notifyKeyspaceEvent */
@@ -214,6 +217,7 @@ export class Server implements ServerView {
     config.onChange('slowlog-max-len', (v) => this.slowlog.setMaxLen(Number(v)));
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
     config.onChange('latency-monitor-threshold', (v) => (this.latency.threshold = Number(v)));
+    config.onChange('latency-tracking', (v: boolean) => (this.latencyTracking = v));
     this.listeners = new Listeners(this);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
@@ -727,6 +731,7 @@ export class Server implements ServerView {
     if (t1 - this.clockMono > 1) this.updateClock();
     cmd.calls++;
     cmd.usec += usec;
+    if (this.latencyTracking) (cmd.latency ??= new LatencyHistogram()).record(usec * 1000);
     this.stats.totalCommands++;
     if (this.stats.totalErrorReplies > errorsBefore) cmd.failedCalls++;
     if (this.dirty !== dirtyBefore && this.writeListeners.length !== 0) {

@@ -2,14 +2,15 @@
  * The latency monitor against redis-server 7.0.15: LATENCY's metadata, errors and empty replies,
  * then real samples (DEBUG SLEEP past latency-monitor-threshold): LATEST, HISTORY, GRAPH (its
  * sparkline byte for byte, digits masked: the times and the exact milliseconds are live) and
- * RESET. DOCTOR's wording is Redoubt's own: only its reply type is compared.
- * LATENCY HISTOGRAM (latency tracking) is not implemented and stays out of these scripts.
+ * RESET. DOCTOR's wording is Redoubt's own: only its reply type is compared. Latency tracking:
+ * INFO latencystats and LATENCY HISTOGRAM list the same commands with the same call counts
+ * (the run times themselves are live).
  */
 
 import { diffSuite } from './harness';
 import type { RespValue } from '../support/resp';
 
-const SUBS = ['latency|doctor', 'latency|graph', 'latency|help', 'latency|history', 'latency|latest', 'latency|reset'];
+const SUBS = ['latency|doctor', 'latency|graph', 'latency|help', 'latency|histogram', 'latency|history', 'latency|latest', 'latency|reset'];
 
 /** Every digit becomes 9 (integers included): times and milliseconds are live. */
 function maskNumbers(v: RespValue): RespValue {
@@ -18,6 +19,22 @@ function maskNumbers(v: RespValue): RespValue {
   return v;
 }
 const masked = (cmd: string[]) => ({ cmd, mask: maskNumbers });
+
+/** LATENCY HISTOGRAM with every distribution emptied: commands and call counts are compared. */
+function maskDistributions(v: RespValue): RespValue {
+  if (!Array.isArray(v.v)) return v;
+  const items = v.v.map((e, i, all) => (i > 0 && all[i - 1].v === 'histogram_usec' ? ({ ...e, v: [] } as RespValue) : maskDistributions(e)));
+  return { ...v, v: items } as RespValue;
+}
+const histogram = (cmd: string[]) => ({ cmd, mask: maskDistributions, unordered: true });
+
+/** INFO latencystats: its lines sorted (Redis lists commands in hash order), numbers masked. */
+function maskLatencystats(v: RespValue): RespValue {
+  if (typeof v.v !== 'string') return v;
+  const lines = v.v.split('\r\n').map((l) => l.replace(/[0-9]+(\.[0-9]+)?/g, 'N')).sort();
+  return { ...v, v: lines.join('\n') } as RespValue;
+}
+const latencystats = { cmd: ['INFO', 'latencystats'], mask: maskLatencystats };
 
 diffSuite('latency', [
   {
@@ -52,6 +69,21 @@ diffSuite('latency', [
       // RESET matches event names ignoring case
       ['LATENCY', 'RESET', 'COMMAND', 'command'], ['LATENCY', 'LATEST'], ['LATENCY', 'RESET'],
       { cmd: ['LATENCY', 'DOCTOR'], live: true },
+    ],
+  },
+  {
+    name: 'latency tracking',
+    steps: [
+      { cmd: ['CONFIG', 'GET', 'latency-tracking*'], unordered: true }, ['CONFIG', 'RESETSTAT'], histogram(['LATENCY', 'HISTOGRAM']), latencystats,
+      ['SET', 'a', '1'], ['SET', 'a', '2'], ['GET', 'a'], ['CONFIG', 'GET', 'maxmemory'], ['LPUSH', 'a', 'x'],
+      histogram(['LATENCY', 'HISTOGRAM']), histogram(['LATENCY', 'HISTOGRAM', 'set', 'GET', 'nosuch', 'config', 'client|id']),
+      histogram(['LATENCY', 'HISTOGRAM', 'config|get']), ['LATENCY', 'HISTOGRAM', 'nosuch'], latencystats,
+      ['CONFIG', 'SET', 'latency-tracking-info-percentiles', '0 50 100'], latencystats,
+      ['CONFIG', 'SET', 'latency-tracking-info-percentiles', ''], latencystats,
+      ['CONFIG', 'SET', 'latency-tracking-info-percentiles', '101'],
+      // off: nothing more is recorded, what was is kept; RESETSTAT drops it
+      ['CONFIG', 'SET', 'latency-tracking', 'no'], ['GET', 'a'], ['INCR', 'n'], histogram(['LATENCY', 'HISTOGRAM']),
+      ['CONFIG', 'RESETSTAT'], histogram(['LATENCY', 'HISTOGRAM']), latencystats, ['CONFIG', 'SET', 'latency-tracking', 'yes'],
     ],
   },
 ], { redisArgs: ['--enable-debug-command', 'yes'], redoubtArgs: ['--enable-debug-command', 'yes'] });
