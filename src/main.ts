@@ -5,8 +5,9 @@
  *
  * Start-up order follows Redis's so logs read the same: banner and "Configuration loaded" (role
  * 'C'), then the server log proper ('M'): pid file, listeners, "Server initialized", applicable
- * warnings, "Ready to accept connections". SIGTERM/SIGINT shut down cleanly (pid file removed);
- * a second SIGINT during shutdown exits at once, as Redis does.
+ * warnings, "Ready to accept connections". SIGTERM/SIGINT shut down cleanly (pid file removed),
+ * as SHUTDOWN with the flags of shutdown-on-sigterm / shutdown-on-sigint; a second SIGINT during
+ * shutdown exits at once, as Redis does.
  */
 
 import * as fs from 'node:fs';
@@ -149,7 +150,10 @@ export async function main(args: string[]): Promise<void> {
       return;
     }
     server.log('warning', `Received ${sig} scheduling shutdown...`);
-    server.shutdown({});
+    // shutdown-on-sigint / shutdown-on-sigterm: the SHUTDOWN flags this signal stands for; a
+    // refused shutdown (a failed save without `force`) is logged and the server keeps running
+    const flags = new Set(config.get(sig === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm') as string[]);
+    server.shutdown({ save: flags.has('save'), nosave: flags.has('nosave'), now: flags.has('now'), force: flags.has('force') });
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

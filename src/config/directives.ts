@@ -42,6 +42,27 @@ const enm = (name: string, def: string, values: string[], o: Opts = {}): Directi
 const PROTECTED_ACTION = ['no', 'yes', 'local'];
 const SHUTDOWN_FLAGS = ['default', 'save', 'nosave', 'now', 'force'];
 
+/**
+ * shutdown-on-sigint / shutdown-on-sigterm: SHUTDOWN's flags for that signal, several at once
+ * ("nosave now"), case-insensitive; `default` adds none. The value is the flags in Redis's order
+ * ([] for default), shown joined by spaces, or `default`.
+ */
+function parseShutdownFlags(w: string[]): ParseResult {
+  const set = new Set<string>();
+  for (const a of w) {
+    const f = a.toLowerCase();
+    if (!SHUTDOWN_FLAGS.includes(f)) return { error: `argument(s) must be one of the following: ${SHUTDOWN_FLAGS.join(', ')}` };
+    if (f !== 'default') set.add(f);
+  }
+  if (set.has('save') && set.has('nosave')) return { error: "shutdown options SAVE and NOSAVE can't be used simultaneously" };
+  const flags = SHUTDOWN_FLAGS.filter((f) => set.has(f));
+  return { value: flags, shown: flags.length > 0 ? flags.join(' ') : 'default' };
+}
+const shutdownFlags = (name: string): DirectiveSpec => ({
+  name, type: 'special', default: 'default', multiArg: true, parse: parseShutdownFlags,
+  rewrite: (v: string[], n, isDefault) => ({ lines: [`${n} ${v.length > 0 ? v.join(' ') : 'default'}`], force: !isDefault }),
+});
+
 /** A string that must be a plain file name (dbfilename, appendfilename, appenddirname). */
 function baseName(what: string, kind: string, allowEmpty: boolean) {
   return (w: string[]): ParseResult => {
@@ -310,8 +331,8 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('io-threads', '1', 1n, 128n, { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
   bool('io-threads-do-reads', 'no', { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),
   int('shutdown-timeout', '10', 0n, INT_MAX),
-  enm('shutdown-on-sigint', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
-  enm('shutdown-on-sigterm', 'default', SHUTDOWN_FLAGS, { pinned: 'shutdown flags are not implemented yet' }),
+  shutdownFlags('shutdown-on-sigint'),
+  shutdownFlags('shutdown-on-sigterm'),
   { name: 'rename-command', type: 'special', default: '', fileOnly: true, parse: parseRename },
 
   /* ---- security */

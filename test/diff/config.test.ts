@@ -107,6 +107,17 @@ const scripts: Script[] = [
       ['COMMAND', 'INFO', 'config|get', 'config|set', 'config|resetstat', 'config|rewrite', 'config|help'],
     ],
   },
+  {
+    name: 'shutdown-on-sigint / -sigterm: several flags, canonical order, SAVE with NOSAVE refused',
+    steps: [
+      uget('shutdown-on-sig*'),
+      ...['force now save', 'NOW', 'default now', 'save save', 'nosave now', 'save nosave', 'bogus', '', 'now  force', 'default'].flatMap((v) => [
+        ['CONFIG', 'SET', 'shutdown-on-sigint', v], get('shutdown-on-sigint'),
+      ]),
+      ['CONFIG', 'SET', 'shutdown-on-sigint', 'now', 'shutdown-on-sigterm', 'save force'], uget('shutdown-on-sig*'),
+      ['CONFIG', 'SET', 'shutdown-on-sigint', 'default', 'shutdown-on-sigterm', 'default'], uget('shutdown-on-sig*'),
+    ],
+  },
 ];
 
 diffSuite('config', scripts, { redoubtArgs: ['--bind', '127.0.0.1'] });
