@@ -5,8 +5,7 @@
  * CONFIG GET/SET answer with Redis's values and error texts. Each directive is either implemented
  * (some code reads it), `pinned` (the feature is absent but the accepted value says so truthfully:
  * `appendonly no`, `maxmemory 0`), or `unsupported` (refused wherever it appears, with the reason).
- * Where Redoubt's default differs from Redis's (`save ""`, `unixsocketperm 700`, `dynamic-hz no`,
- * ...), it is because Redis's default would describe something Redoubt does not do or is less safe;
+ * Where Redoubt's default differs from Redis's (`save ""`, `unixsocketperm 700`, ...), it is because Redis's default would describe something Redoubt does not do or is less safe;
  * docs/compatibility.md lists each one.
  */
 
@@ -325,7 +324,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   { name: 'aof_rewrite_cpulist', type: 'string', default: '', mutability: 'immutable', emptyIsNull: true, pinned: 'CPU affinity is not implemented' },
   { name: 'bgsave_cpulist', type: 'string', default: '', mutability: 'immutable', emptyIsNull: true, pinned: 'CPU affinity is not implemented' },
   int('hz', '10', 0n, INT_MAX, { clamp: [1n, 500n] }),
-  bool('dynamic-hz', 'no', { pinned: 'the cron frequency does not adapt to the number of clients yet' }),
+  bool('dynamic-hz', 'yes'),
   int('active-expire-effort', '1', 1n, 10n),
   bool('activerehashing', 'yes', { pinned: 'hash tables are managed by V8' }),
   int('io-threads', '1', 1n, 128n, { mutability: 'immutable', pinned: 'Redoubt serves clients from one thread' }),

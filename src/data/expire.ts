@@ -31,6 +31,8 @@ export interface ExpireHost {
   activeExpireEnabled?: boolean;
   /** CLIENT PAUSE deadline (ms), 0 when not paused */
   pausedUntil?: number;
+  /** the cron's current frequency (dynamic-hz), when the host adapts it; else the `hz` directive */
+  hz?: number;
   /** the latency monitor ('expire-cycle'), when the host has one */
   latencySample?(event: string, ms: number): void;
 }
@@ -81,7 +83,7 @@ export function activeExpireCycle(host: ExpireHost, type: 'slow' | 'fast' = 'slo
   // Visit every database when the previous cycle ran out of time, else a bounded number of them.
   let dbsPerCall = Math.min(DBS_PER_CALL, dbs.length);
   if (st.timelimitExit) dbsPerCall = dbs.length;
-  const hz = Math.max(1, configNumber(host, 'hz', 10));
+  const hz = Math.max(1, host.hz ?? configNumber(host, 'hz', 10));
   const timelimit = type === 'fast' ? fastDuration : Math.max(1, (slowTimePerc * 1000000) / hz / 100);
   st.timelimitExit = false;
 

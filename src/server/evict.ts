@@ -436,7 +436,7 @@ export class Evictor {
   cron(): void {
     if (!this.trackClients) return;
     const conns = this.server.connections;
-    const hz = Math.max(1, Number(this.server.config.get('hz')) || 10);
+    const hz = Math.max(1, this.server.hz);
     let n = Math.min(conns.size, Math.max(5, Math.ceil(conns.size / hz)));
     const cm = this.mem.clientMem;
     let restarted = false;

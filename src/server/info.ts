@@ -117,7 +117,6 @@ function serverSection(server: Server, st: InfoState): Lines {
   const uptime = Math.floor((now - server.startTime) / 1000);
   const port = server.config.get('port');
   const usec = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
-  const hz = server.config.get('hz');
   const multiplexing = process.platform === 'linux' ? 'epoll' : process.platform === 'win32' ? 'iocp' : 'kqueue';
   return [
     ['redis_version', REDIS_COMPAT_VERSION],
@@ -138,8 +137,8 @@ function serverSection(server: Server, st: InfoState): Lines {
     ['server_time_usec', usec.toString()],
     ['uptime_in_seconds', uptime],
     ['uptime_in_days', Math.floor(uptime / 86400)],
-    ['hz', hz],
-    ['configured_hz', hz],
+    ['hz', server.hz],
+    ['configured_hz', server.config.get('hz')],
     ['lru_clock', Math.floor(now / 1000) & 0xffffff],
     ['executable', path.resolve(process.argv[1] ?? process.execPath)],
     ['config_file', server.config.configFile ? path.resolve(server.config.configFile) : ''],

@@ -218,6 +218,8 @@ export class Server implements ServerView {
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
     config.onChange('latency-monitor-threshold', (v) => (this.latency.threshold = Number(v)));
     config.onChange('latency-tracking', (v: boolean) => (this.latencyTracking = v));
+    // as Redis applies `hz` at once; dynamic-hz adjusts it again at the next cron tick
+    config.onChange('hz', (v: number) => (this.hz = Math.max(1, Math.min(500, v))));
     this.listeners = new Listeners(this);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
@@ -1099,8 +1101,25 @@ export class Server implements ServerView {
     this.scheduleCron();
   }
 
+  /**
+   * The cron's frequency: `hz`, doubled (up to 500) while there are more than 200 connections per
+   * tick when dynamic-hz is on, as Redis's serverCron adapts it (INFO shows it as `hz`, the
+   * directive as `configured_hz`). Recomputed before each tick.
+   */
+  hz = 10;
+
   private scheduleCron(): void {
-    const hz = Math.max(1, Math.min(500, this.config.get('hz') as number));
+    let hz = Math.max(1, Math.min(500, this.config.get('hz') as number));
+    if (this.config.get('dynamic-hz') === true) {
+      while (this.connections.size / hz > 200) {
+        hz *= 2;
+        if (hz > 500) {
+          hz = 500;
+          break;
+        }
+      }
+    }
+    this.hz = hz;
     this.cronTimer = setTimeout(() => {
       this.cron();
       this.scheduleCron();

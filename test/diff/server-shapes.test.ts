@@ -138,4 +138,33 @@ describe('live reply shapes vs redis-server', () => {
       assert.equal(mask(rb), mask(ra), `DEBUG OBJECT ${k}`);
     }
   });
+
+  it('dynamic-hz: INFO hz doubles with more than 200 connections per tick, configured_hz stays', async () => {
+    const hzOf = (r: RespValue | null) => {
+      const t = String(r!.v);
+      return [/\r\nhz:(\d+)/.exec(t)![1], /\r\nconfigured_hz:(\d+)/.exec(t)![1]];
+    };
+    const tick = () => new Promise((r) => setTimeout(r, 1300));
+    await both('CONFIG', 'SET', 'hz', '1');
+    const extra: Client[] = [];
+    try {
+      for (let i = 0; i < 250; i++) extra.push(...(await Promise.all([Client.open(redis.port), Client.open(redoubt.port)])));
+      await tick();
+      let [ra, rb] = await both('INFO', 'server');
+      assert.deepEqual(hzOf(ra), ['2', '1'], 'redis: 251 clients at hz 1 double it once');
+      assert.deepEqual(hzOf(rb), hzOf(ra));
+      await both('CONFIG', 'SET', 'dynamic-hz', 'no');
+      await tick();
+      [ra, rb] = await both('INFO', 'server');
+      assert.deepEqual(hzOf(ra), ['1', '1']);
+      assert.deepEqual(hzOf(rb), hzOf(ra));
+    } finally {
+      for (const c of extra) c.close();
+      await both('CONFIG', 'SET', 'dynamic-hz', 'yes');
+      await both('CONFIG', 'SET', 'hz', '10');
+    }
+    const [ra, rb] = await both('INFO', 'server');
+    assert.deepEqual(hzOf(rb), hzOf(ra));
+  });
 });
+
