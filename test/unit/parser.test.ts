@@ -280,3 +280,24 @@ describe('parseRespInt (Redis string2ll)', () => {
     assert.equal(v('99999999999999999999'), Infinity);
   });
 });
+
+describe('argument strings', () => {
+  it('every length up to 40 bytes and every byte value decode as latin1, flat and one-byte', () => {
+    // short arguments are made in JavaScript, longer ones by Buffer#latin1Slice: both must agree
+    const p = parser();
+    for (let n = 0; n <= 40; n++) {
+      for (let round = 0; round < 8; round++) {
+        const bytes = Buffer.alloc(n);
+        for (let i = 0; i < n; i++) bytes[i] = (n * 37 + round * 101 + i * 59) & 0xff;
+        if (round === 0) bytes.fill(0xff);
+        if (round === 1) bytes.fill(0);
+        const req = Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$${n}\r\n`, 'latin1'), bytes, Buffer.from(`\r\n$${n}\r\n`, 'latin1'), bytes, Buffer.from('\r\n')]);
+        const [argv] = parseAll(req, p) as string[][];
+        const want = bytes.toString('latin1');
+        assert.equal(argv[1], want, `length ${n}`);
+        assert.equal(argv[2], want);
+        assert.equal(Buffer.from(argv[1], 'latin1').equals(bytes), true);
+      }
+    }
+  });
+});
