@@ -96,6 +96,9 @@ function latin1(buf: Buffer, start: number, end: number): string {
   return HAS_LATIN1_SLICE ? (buf as Latin1Buffer).latin1Slice(start, end) : buf.toString('latin1', start, end);
 }
 
+/** Most argument slots reserved ahead of the arguments (larger requests grow as they arrive). */
+const PREALLOC_ARGS = 16;
+
 /** Longest argument made in JavaScript by shortLatin1 (longer ones go through latin1Slice). */
 const SHORT_MAX = 20;
 
@@ -170,6 +173,8 @@ export class RequestParser {
   /** Multibulk state: the command under construction and how many arguments it still needs. */
   private argv: string[] | null = null;
   private argsLeft = 0;
+  /** arguments of the current request received so far */
+  private argc = 0;
   /** Length of the bulk whose header was read, or -1. */
   private bulkLen = -1;
   /** A big bulk (payload plus CRLF) being collected into its own buffer. */
@@ -287,7 +292,8 @@ export class RequestParser {
   }
 
   private pushArg(s: string): void {
-    this.argv!.push(s);
+    const argv = this.argv!;
+    argv[this.argc++] = s;
     this.argsLeft--;
     this.bulkLen = -1;
   }
@@ -327,7 +333,11 @@ export class RequestParser {
         if (n > 10 && this.limits.unauthenticated) return this.fail('Protocol error: unauthenticated multibulk length');
         this.advance(cr + 2);
         if (n <= 0) continue; // "*0" and "*-1" are empty requests, ignored like Redis
-        this.argv = [];
+        // sized to the count, up to PREALLOC_ARGS (a claimed count allocates nothing more until
+        // its arguments arrive, as Redis caps its argv preallocation): an empty array's first
+        // push would reserve 17 slots
+        this.argv = new Array<string>(n < PREALLOC_ARGS ? n : PREALLOC_ARGS);
+        this.argc = 0;
         this.argsLeft = n;
         continue;
       }
@@ -363,7 +373,7 @@ export class RequestParser {
       }
       const bl = this.bulkLen;
       if (len - pos < bl + 2) return null;
-      const s = bl <= NAME_MAX && this.argv!.length === 0 && bl !== 0 ? commandName(buf, pos, bl) : latin1(buf, pos, pos + bl);
+      const s = bl <= NAME_MAX && this.argc === 0 && bl !== 0 ? commandName(buf, pos, bl) : latin1(buf, pos, pos + bl);
       this.advance(pos + bl + 2);
       this.pushArg(s);
     }
