@@ -18,6 +18,8 @@ import { buildCommandTable } from './commands/index';
 import { Server, REDOUBT_VERSION } from './server/server';
 import { REDIS_COMPAT_VERSION } from './commands/connection';
 import { startFromConfig } from './replication/role';
+import { expandTitle, titleVariables } from './config/proctitle';
+import * as path from 'node:path';
 
 export function usage(): string {
   return [
@@ -127,6 +129,15 @@ export async function main(args: string[]): Promise<void> {
 
   const pidfile = config.get('pidfile') as string;
   if (pidfile !== '') writePidFile(server, pidfile);
+  // set-proc-title: what ps shows, as Redis's redisSetProcTitle (title: this program's name);
+  // CONFIG SET proc-title-template renames the process at once
+  if (config.get('set-proc-title') === true) {
+    const vars = titleVariables(config, path.basename(process.argv[1] ?? 'redoubt'), (p) => path.resolve(p));
+    config.onChange('proc-title-template', (t: string) => {
+      const title = expandTitle(t, vars);
+      if (title !== null && title !== '') process.title = title;
+    });
+  }
   server.log('notice', `Running mode=standalone, port=${config.get('port')}.`);
   startupWarnings(server);
   // Signals are handled from the start: before the server has started there is nothing a client

@@ -11,6 +11,7 @@
 
 import * as fs from 'node:fs';
 import type { DirectiveSpec, ParseResult } from './registry';
+import { validTitleTemplate } from './proctitle';
 import { parseStrtoll, parseMemory, formatMemoryUnit } from './registry';
 import { repr } from '../protocol/sds';
 import { parseCidr, type Cidr } from '../security/cidr';
@@ -218,12 +219,10 @@ function parsePercentiles(w: string[]): ParseResult {
   return { value: v, shown };
 }
 
-const TITLE_VARS = ['title', 'listen-addr', 'server-mode', 'port', 'tls-port', 'unixsocket', 'config-file'];
+/** proc-title-template: Redis's template grammar and check (src/config/proctitle.ts). */
 function parseTitle(w: string[]): ParseResult {
   const v = w[0];
-  let ok = true;
-  const rest = v.replace(/\{([^{}]*)\}/g, (_, n: string) => { if (!TITLE_VARS.includes(n)) ok = false; return ''; });
-  if (!ok || /[{}]/.test(rest) || !v.includes('{title}')) return { error: 'template format is invalid or contains unknown variables' };
+  if (!validTitleTemplate(v)) return { error: 'template format is invalid or contains unknown variables' };
   return { value: v, shown: v };
 }
 
@@ -311,8 +310,8 @@ export const DIRECTIVES: DirectiveSpec[] = [
   bool('crash-memcheck-enabled', 'no', { pinned: 'there is no memory test on crash' }),
   int('databases', '16', 1n, INT_MAX, { mutability: 'immutable' }),
   bool('always-show-logo', 'no', { mutability: 'immutable', pinned: 'Redoubt prints no ASCII logo' }),
-  bool('set-proc-title', 'no', { mutability: 'immutable', pinned: 'the process title is not changed' }),
-  str('proc-title-template', '{title} {listen-addr} {server-mode}', { parse: parseTitle, pinned: 'the process title is not changed' }),
+  bool('set-proc-title', 'yes', { mutability: 'immutable' }),
+  str('proc-title-template', '{title} {listen-addr} {server-mode}', { parse: parseTitle }),
   str('ignore-warnings', '', { pinned: 'no start-up warning can be silenced' }),
   bool('disable-thp', 'no', { mutability: 'immutable', pinned: 'transparent huge pages are left to the system' }),
   enm('oom-score-adj', 'no', ['no', 'yes', 'relative', 'absolute'], { pinned: 'the OOM score is not adjusted' }),

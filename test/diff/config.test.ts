@@ -118,6 +118,16 @@ const scripts: Script[] = [
       ['CONFIG', 'SET', 'shutdown-on-sigint', 'default', 'shutdown-on-sigterm', 'default'], uget('shutdown-on-sig*'),
     ],
   },
+  {
+    name: 'proc-title-template: variables, {{ escapes, lone }, unknown and empty templates',
+    steps: [
+      get('proc-title-template'), get('set-proc-title'),
+      ...['{listen-addr}', '{title}', 'x {{y}} {port}', '{nosuch}', '{title', 'a}b', '', ' {title} ', '{}', '{port}{tls-port}{config-file}{server-mode}', '{{', '{'].flatMap((v) => [
+        ['CONFIG', 'SET', 'proc-title-template', v], get('proc-title-template'),
+      ]),
+      ['CONFIG', 'SET', 'proc-title-template', '{title} {listen-addr} {server-mode}'], ['CONFIG', 'SET', 'set-proc-title', 'no'],
+    ],
+  },
 ];
 
 diffSuite('config', scripts, { redoubtArgs: ['--bind', '127.0.0.1'] });
