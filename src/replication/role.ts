@@ -46,6 +46,8 @@ function becomeReplica(server: Server, host: string, port: number, existing?: Re
   server.role = 'replica';
   server.logger.role = 'S';
   for (const db of server.dbs) db.replicaExpiry = () => server.runningSession()?.kind === 'master';
+  // oom-score-adj-values has a replica's own score
+  server.applyOomScore();
   return link;
 }
 
@@ -95,6 +97,7 @@ export function unsetPrimary(server: Server): void {
   recordPrimary(server, null);
   server.role = 'master';
   server.logger.role = 'M';
+  server.applyOomScore();
   for (const db of server.dbs) db.replicaExpiry = null;
   const repl = server.replication;
   // the inherited history stays valid up to here (replid2), a new one starts: replicas of ours

@@ -39,6 +39,7 @@ import { activeExpireCycle } from '../data/expire';
 import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
 import { LatencyHistogram } from './latency-histogram';
+import { OomScore } from './oomscore';
 import { clientInfoLine, monitorLine } from './clientinfo';
 import { InfoState, infoString } from './info';
 import { Acl, type AclDenial } from '../security/acl';
@@ -76,6 +77,8 @@ export class Server implements ServerView {
   readonly latency = new LatencyMonitor();
   /** latency-tracking: every command run is recorded in its command's histogram */
   latencyTracking = true;
+  /** oom-score-adj (src/server/oomscore.ts) */
+  private readonly oomScore = new OomScore();
   readonly blocking = new BlockingRegistry(this);
   readonly pubsub = new PubSubRegistry(this);
   /** notify-keyspace-events classes in effect ('' = off), see notifyKeyspaceEvent */
@@ -218,6 +221,12 @@ export class Server implements ServerView {
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlog.threshold = Number(v)));
     config.onChange('latency-monitor-threshold', (v) => (this.latency.threshold = Number(v)));
     config.onChange('latency-tracking', (v: boolean) => (this.latencyTracking = v));
+    // a score the kernel refuses fails the CONFIG SET, as in Redis (at start-up it is only logged)
+    const oomListener = () => {
+      if (!this.applyOomScore() && this.started) throw new Error('Failed to set current oom_score_adj. Check server logs.');
+    };
+    config.onChange('oom-score-adj', oomListener);
+    config.onChange('oom-score-adj-values', oomListener);
     // as Redis applies `hz` at once; dynamic-hz adjusts it again at the next cron tick
     config.onChange('hz', (v: number) => (this.hz = Math.max(1, Math.min(500, v))));
     this.listeners = new Listeners(this);
@@ -766,6 +775,12 @@ export class Server implements ServerView {
   unblockClient(id: number, withError: boolean): boolean {
     const c = this.connections.get(id);
     return c !== undefined && (this.blocking.unblockByRequest(c, withError) || this.replication.source.unblockWait(c, withError));
+  }
+
+  /** oom-score-adj for the current role (also called when the role changes); false if refused. */
+  applyOomScore(): boolean {
+    const c = this.config;
+    return this.oomScore.apply(String(c.get('oom-score-adj')), c.get('oom-score-adj-values') as number[], this.primaryLink !== null, (msg) => this.log('warning', msg));
   }
 
   /**
