@@ -72,9 +72,10 @@ function histogramOf(ctx: Ctx, h: LatencyHistogram): void {
  */
 function histogram(ctx: Ctx): void {
   const table = ctx.server.commands;
-  const found: Command[] = [];
+  // a Set: a command named twice, or under a container and by itself, is listed once
+  const found = new Set<Command>();
   const add = (c: Command): void => {
-    if (c.latency !== null && !found.includes(c)) found.push(c);
+    if (c.latency !== null) found.add(c);
   };
   if (ctx.argv.length === 2) {
     for (const c of new Set(table.values())) {
@@ -91,7 +92,7 @@ function histogram(ctx: Ctx): void {
       for (const s of c.subcommands?.values() ?? []) add(s);
     }
   }
-  ctx.reply.map(found.length);
+  ctx.reply.map(found.size);
   for (const c of found) {
     ctx.reply.bulk(c.fullname);
     histogramOf(ctx, c.latency!);

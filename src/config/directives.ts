@@ -19,6 +19,7 @@ import { parseRateSpec, type RateSpec } from '../security/ratelimit';
 import { parsePrimaryEntry, type PrimaryEntry } from '../security/primaries';
 import { limits } from '../data/encoding';
 import { AUDIT_DIRECTIVES } from '../audit/events';
+import { percentileName } from '../server/latency-histogram';
 
 const INT_MAX = 2147483647n;
 const INT_MIN = -2147483648n;
@@ -214,8 +215,7 @@ function parsePercentiles(w: string[]): ParseResult {
     if (n > 100 || n < 0) return { error: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
     v.push(n);
   }
-  // "%f" then trailing zeros (and a trailing dot) trimmed
-  const shown = v.map((n) => n.toFixed(6).replace(/\.?0+$/, '')).join(' ');
+  const shown = v.map(percentileName).join(' ');
   return { value: v, shown };
 }
 
@@ -372,7 +372,7 @@ export const DIRECTIVES: DirectiveSpec[] = [
   int('latency-monitor-threshold', '0', 0n, LLONG_MAX),
   bool('latency-tracking', 'yes'),
   { name: 'latency-tracking-info-percentiles', type: 'special', default: '50 99 99.9', multiArg: true, parse: parsePercentiles,
-    rewrite: (v: number[], n) => ({ lines: [`${n} ${v.length ? v.map((x) => x.toFixed(6).replace(/\.?0+$/, '')).join(' ') : '""'}`], force: true }) },
+    rewrite: (v: number[], n) => ({ lines: [`${n} ${v.length ? v.map(percentileName).join(' ') : '""'}`], force: true }) },
   { name: 'notify-keyspace-events', type: 'special', default: '', parse: parseNotify, format: notifyShown,
     rewrite: (v: string, n, isDefault) => ({ lines: [`${n} ${repr(notifyShown(v))}`], force: !isDefault }) },
   int('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', pinned: NO_SCRIPTS }),

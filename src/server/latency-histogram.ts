@@ -87,7 +87,10 @@ export class LatencyHistogram {
   }
 }
 
-/** A percentile as INFO names it: C's "%f" with trailing zeros (and a bare point) trimmed. */
+/**
+ * A percentile as Redis prints it, in INFO latencystats and in CONFIG GET / REWRITE of
+ * latency-tracking-info-percentiles: C's "%f" with trailing zeros (and a bare point) trimmed.
+ */
 export function percentileName(p: number): string {
   const s = p.toFixed(6);
   return s.replace(/\.?0+$/, '');

@@ -227,8 +227,9 @@ export class Server implements ServerView {
     };
     config.onChange('oom-score-adj', oomListener);
     config.onChange('oom-score-adj-values', oomListener);
-    // as Redis applies `hz` at once; dynamic-hz adjusts it again at the next cron tick
-    config.onChange('hz', (v: number) => (this.hz = Math.max(1, Math.min(500, v))));
+    // as Redis applies `hz` at once (the registry clamps it to 1..500); dynamic-hz adjusts it
+    // again at the next cron tick
+    config.onChange('hz', (v: number) => (this.hz = v));
     this.listeners = new Listeners(this);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
@@ -1124,7 +1125,7 @@ export class Server implements ServerView {
   hz = 10;
 
   private scheduleCron(): void {
-    let hz = Math.max(1, Math.min(500, this.config.get('hz') as number));
+    let hz = this.config.get('hz') as number;
     if (this.config.get('dynamic-hz') === true) {
       while (this.connections.size / hz > 200) {
         hz *= 2;
